@@ -8,23 +8,63 @@
  */
 import type { Decimal } from './decimal';
 import { ZERO } from './decimal';
-import type { Account, Asset, EligibilityMatch, EligibilityRule } from './model';
+import type { Account, Asset, EligibilityMatch, EligibilityRule, MarketSettings } from './model';
 
-const DAYS_PER_YEAR = 365.25;
 const MS_PER_DAY = 86_400_000;
 
-/** Residual maturity in years (actual days / 365.25) from the valuation date; negative once matured. */
+/**
+ * Residual maturity in years from the valuation date to the maturity date, anniversary based:
+ * whole years count calendar anniversaries of the valuation date (a 29 February anniversary falls
+ * on 28 February in other years), and the part-year left is actual days over the days between the
+ * surrounding anniversaries. So a bond maturing exactly n years after the valuation date has
+ * exactly n years left and sits in the bucket that ends at n, whatever leap days lie between.
+ * (A plain actual/365.25 count would put a bond maturing on 1 Jan 2025, seen from 1 Jan 2024, at
+ * 1.002 years, one bucket too far.) Negative once matured. Dates are YYYY-MM-DD; validation
+ * guarantees them.
+ */
 export function residualMaturityYears(maturityDate: string, asOfDate: string): number {
-  return (
-    (Date.parse(`${maturityDate}T00:00:00Z`) - Date.parse(`${asOfDate}T00:00:00Z`)) /
-    MS_PER_DAY /
-    DAYS_PER_YEAR
-  );
+  const start = parseIsoDate(asOfDate);
+  const end = parseIsoDate(maturityDate);
+  const endMs = Date.UTC(end.year, end.month, end.day);
+  if (endMs < Date.UTC(start.year, start.month, start.day)) {
+    return -residualMaturityYears(asOfDate, maturityDate);
+  }
+  let wholeYears = end.year - start.year;
+  while (wholeYears > 0 && anniversaryMs(start, wholeYears) > endMs) wholeYears -= 1;
+  const periodStartMs = anniversaryMs(start, wholeYears);
+  const periodDays = (anniversaryMs(start, wholeYears + 1) - periodStartMs) / MS_PER_DAY;
+  return wholeYears + (endMs - periodStartMs) / MS_PER_DAY / periodDays;
+}
+
+interface CalendarDate {
+  readonly year: number;
+  /** 0-based, as Date.UTC takes it. */
+  readonly month: number;
+  readonly day: number;
+}
+
+function parseIsoDate(text: string): CalendarDate {
+  const [year, month, day] = text.split('-').map(Number);
+  if (year === undefined || month === undefined || day === undefined) {
+    throw new Error(`Not a YYYY-MM-DD date: '${text}'`);
+  }
+  return { year, month: month - 1, day };
+}
+
+function anniversaryMs(date: CalendarDate, years: number): number {
+  const year = date.year + years;
+  const daysInMonth = new Date(Date.UTC(year, date.month + 1, 0)).getUTCDate();
+  return Date.UTC(year, date.month, Math.min(date.day, daysInMonth));
 }
 
 /** Today's date in UTC as YYYY-MM-DD: the valuation date when the book fixes none. */
 export function todayUtc(now: Date = new Date()): string {
   return now.toISOString().slice(0, 10);
+}
+
+/** The valuation date for maturity buckets: the book's fixed date, else today (UTC). */
+export function valuationDate(market: Pick<MarketSettings, 'asOfDate'>, now: Date = new Date()): string {
+  return market.asOfDate ?? todayUtc(now);
 }
 
 export function ruleMatches(match: EligibilityMatch, asset: Asset, asOfDate: string): boolean {

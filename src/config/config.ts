@@ -1,0 +1,86 @@
+/**
+ * The one place that reads the environment. `loadConfig` parses every key into a typed,
+ * frozen object and fails fast with a message naming every bad key; nothing else in the
+ * code base reads process.env. `.env.example` documents each key.
+ */
+import path from 'node:path';
+
+export const NODE_ENVS = ['development', 'production', 'test'] as const;
+export type NodeEnv = (typeof NODE_ENVS)[number];
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export interface Config {
+  readonly nodeEnv: NodeEnv;
+  readonly host: string;
+  readonly port: number;
+  readonly logLevel: LogLevel;
+  /** Absent: the embedded in-memory store. */
+  readonly mongodbUri?: string;
+  readonly mongodbServerSelectionTimeoutMs: number;
+  /** Book loaded into the in-memory store at start, and seeded into an empty MongoDB. */
+  readonly bookFile: string;
+  /** True when BOOK_FILE was not set and the bundled demo book is used. */
+  readonly bookFileIsDemo: boolean;
+  /** Largest accepted GraphQL request body; a whole-book import is the largest legitimate request. */
+  readonly maxRequestBodyBytes: number;
+}
+
+/** Repository root: src/config and dist/config are both two levels below it. */
+export const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
+export const DEMO_BOOK_FILE = path.join(PROJECT_ROOT, 'data', 'demo-book.json');
+
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`Invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Environment = Readonly<Record<string, string | undefined>>;
+
+export function loadConfig(environment: Environment = process.env): Config {
+  const problems: string[] = [];
+  const read = (key: string): string | undefined => {
+    const value = environment[key]?.trim();
+    return value === '' ? undefined : value;
+  };
+
+  const oneOf = <T extends string>(key: string, allowed: readonly T[], fallback: T): T => {
+    const value = read(key) ?? fallback;
+    if ((allowed as readonly string[]).includes(value)) return value as T;
+    problems.push(`${key} must be one of ${allowed.join(', ')} (got '${value}')`);
+    return fallback;
+  };
+
+  const integer = (key: string, fallback: number, min: number, max: number): number => {
+    const text = read(key);
+    if (text === undefined) return fallback;
+    const value = Number(text);
+    if (Number.isInteger(value) && value >= min && value <= max) return value;
+    problems.push(`${key} must be an integer in [${min}, ${max}] (got '${text}')`);
+    return fallback;
+  };
+
+  const nodeEnv = oneOf('NODE_ENV', NODE_ENVS, 'development');
+  const mongodbUri = read('MONGODB_URI');
+  if (mongodbUri !== undefined && !/^mongodb(\+srv)?:\/\//.test(mongodbUri)) {
+    problems.push("MONGODB_URI must start with 'mongodb://' or 'mongodb+srv://'");
+  }
+  const bookFileSetting = read('BOOK_FILE');
+
+  const config: Config = {
+    nodeEnv,
+    host: read('HOST') ?? '127.0.0.1',
+    port: integer('PORT', 4000, 0, 65_535),
+    logLevel: oneOf('LOG_LEVEL', LOG_LEVELS, nodeEnv === 'test' ? 'silent' : 'info'),
+    ...(mongodbUri !== undefined ? { mongodbUri } : {}),
+    mongodbServerSelectionTimeoutMs: integer('MONGODB_SERVER_SELECTION_TIMEOUT_MS', 5_000, 100, 120_000),
+    bookFile: bookFileSetting !== undefined ? path.resolve(bookFileSetting) : DEMO_BOOK_FILE,
+    bookFileIsDemo: bookFileSetting === undefined,
+    maxRequestBodyBytes: integer('MAX_REQUEST_BODY_BYTES', 10 * 1024 * 1024, 1024, 512 * 1024 * 1024),
+  };
+  if (problems.length > 0) throw new ConfigError(problems);
+  return Object.freeze(config);
+}

@@ -1,0 +1,92 @@
+/**
+ * Concentration limits of an account: which assets a limit covers, its cap in the account currency,
+ * and how much of it the collateral at the account uses.
+ *
+ * A limit stated as a share, "group G is at most fraction f of the collateral held", is the ratio
+ * value(G) / total <= f, which is not linear in the allocated quantities. Multiplying through by
+ * the total (never negative) gives value(G) <= f x total, which is linear, because every collateral
+ * value is quantity x a per-unit value, and so the optimizer can use it as a constraint as is. The
+ * two forms agree whenever total > 0, and at total = 0 both sides are 0 and the linear form holds
+ * (DOMAIN.md, "Concentration limits"). The same form serves the REQUIREMENT basis, where the
+ * right-hand side is a constant.
+ */
+import type { Decimal } from './decimal';
+import { sum } from './decimal';
+import type { Account, Asset, ConcentrationLimit } from './model';
+
+export function limitApplies(limit: ConcentrationLimit, asset: Asset): boolean {
+  switch (limit.scope) {
+    case 'ASSET':
+      return asset.id === limit.value;
+    case 'ISSUER':
+      return asset.issuer === limit.value;
+    case 'ASSET_CLASS':
+      return asset.assetClass === limit.value;
+    case 'CURRENCY':
+      return asset.currency === limit.value;
+  }
+}
+
+/**
+ * The binding cap in the account currency: the smaller of maxFraction x basis and maxValue, over
+ * those the limit gives. The basis is the total collateral value at the account (TOTAL_COLLATERAL)
+ * or the credit support amount (REQUIREMENT). Undefined when the limit gives neither, which
+ * validation rejects.
+ */
+export function concentrationCap(
+  limit: ConcentrationLimit,
+  totalCollateralValue: Decimal,
+  creditSupportAmount: Decimal,
+): Decimal | undefined {
+  const basisValue = limit.basis === 'TOTAL_COLLATERAL' ? totalCollateralValue : creditSupportAmount;
+  const fractionCap = limit.maxFraction?.times(basisValue);
+  if (fractionCap === undefined) return limit.maxValue;
+  if (limit.maxValue === undefined) return fractionCap;
+  return fractionCap.lessThanOrEqualTo(limit.maxValue) ? fractionCap : limit.maxValue;
+}
+
+/** One line of collateral at an account, valued after haircuts in the account currency. */
+export interface ConcentrationLine {
+  readonly asset: Asset;
+  readonly collateralValue: Decimal;
+}
+
+export interface ConcentrationUsage {
+  readonly limit: ConcentrationLimit;
+  /** Position of the limit in the account's list. */
+  readonly index: number;
+  /** Collateral value of the lines the limit covers, in the account currency. */
+  readonly value: Decimal;
+  /** Undefined only for a limit with neither maxFraction nor maxValue. */
+  readonly cap: Decimal | undefined;
+  /** cap - value; negative when breached. */
+  readonly headroom: Decimal | undefined;
+  /** value / cap; undefined when the cap is 0 or absent. */
+  readonly utilisation: Decimal | undefined;
+  /** value > cap: a value exactly at the cap is within the limit. */
+  readonly breached: boolean;
+}
+
+/** Usage of every concentration limit of `account` by `lines`, in the order the account lists them. */
+export function concentrationUsage(
+  account: Account,
+  lines: readonly ConcentrationLine[],
+  creditSupportAmount: Decimal,
+): ConcentrationUsage[] {
+  const totalCollateralValue = sum(lines.map((line) => line.collateralValue));
+  return account.concentrationLimits.map((limit, index) => {
+    const value = sum(
+      lines.filter((line) => limitApplies(limit, line.asset)).map((line) => line.collateralValue),
+    );
+    const cap = concentrationCap(limit, totalCollateralValue, creditSupportAmount);
+    return {
+      limit,
+      index,
+      value,
+      cap,
+      headroom: cap?.minus(value),
+      utilisation: cap === undefined || cap.isZero() ? undefined : value.dividedBy(cap),
+      breached: cap !== undefined && value.greaterThan(cap),
+    };
+  });
+}

@@ -1,0 +1,63 @@
+/**
+ * Server entry: `npm start`. Parses config, opens the store (in-memory unless MONGODB_URI is
+ * set), loads the book, serves GraphQL, and shuts down cleanly on SIGTERM / SIGINT.
+ */
+import 'reflect-metadata';
+
+import { ConfigError, loadConfig } from './config/config';
+import { createApp, listen } from './server/app';
+import { loadInitialBook } from './server/bootstrap';
+import { createLogger } from './server/logger';
+import { createServices } from './services/services';
+import { createStore } from './store/create-store';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const logger = createLogger(config);
+  const store = await createStore({
+    ...(config.mongodbUri !== undefined ? { mongodbUri: config.mongodbUri } : {}),
+    serverSelectionTimeoutMs: config.mongodbServerSelectionTimeoutMs,
+  });
+  const bookSource = await loadInitialBook(store, config, logger);
+  const services = createServices(store);
+  const app = await createApp({ config, services, store, logger });
+  const address = await listen(app.httpServer, config.host, config.port);
+
+  logger.info(
+    {
+      store: store.describe(),
+      book: bookSource.description,
+      url: `http://${address.host === '::' ? 'localhost' : address.host}:${address.port}/graphql`,
+    },
+    `Collateral service ready: ${store.kind} store, ${bookSource.description}`,
+  );
+
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'Shutting down: draining requests');
+    app
+      .stop()
+      .then(() => store.close())
+      .then(() => {
+        logger.info('Stopped');
+        process.exit(0);
+      })
+      .catch((error: unknown) => {
+        logger.error({ err: error }, 'Error while shutting down');
+        process.exit(1);
+      });
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof ConfigError) {
+    console.error(error.message);
+  } else {
+    console.error('Failed to start:', error instanceof Error ? error.message : error);
+  }
+  process.exit(1);
+});

@@ -1,0 +1,99 @@
+/**
+ * Read-side use cases: views derived from one book snapshot (margin status, eligible assets,
+ * export). Pure over the snapshot, so every field of one GraphQL query sees the same state.
+ */
+import type { BookFile } from '../domain/book/book-file';
+import { bookToFile } from '../domain/book/book-to-file';
+import type { Decimal } from '../domain/decimal';
+import { valuationDate } from '../domain/eligibility';
+import type { EligibleAsset } from '../domain/eligible-assets';
+import { eligibleAssets } from '../domain/eligible-assets';
+import { NotFoundError } from '../domain/errors';
+import type { MarginStatus, PostedLine } from '../domain/margin';
+import { marginStatus } from '../domain/margin';
+import type { Account, Asset, Book, MarketSettings } from '../domain/model';
+import type { CollateralStore } from '../store/store.port';
+
+export interface MarketView {
+  readonly baseCurrency: string;
+  readonly fxRates: { currency: string; rate: Decimal }[];
+  readonly asOfDate?: string;
+  readonly valuationDate: string;
+  readonly version: number;
+}
+
+export interface PostedLineView extends Omit<PostedLine, 'haircut'> {
+  readonly asset: Asset;
+  /** Total haircut (rule + FX add-on); undefined when the posted asset is ineligible. */
+  readonly haircut?: Decimal;
+}
+
+export interface MarginStatusView extends Omit<MarginStatus, 'postedLines'> {
+  readonly postedLines: PostedLineView[];
+}
+
+export interface EligibleAssetView extends Omit<EligibleAsset, 'haircut'> {
+  /** The rule haircut, before any FX add-on. */
+  readonly haircut: Decimal;
+  readonly fxHaircut: Decimal;
+  readonly effectiveHaircut: Decimal;
+}
+
+export class BookQueryService {
+  constructor(private readonly store: CollateralStore) {}
+
+  snapshot(): Promise<Book> {
+    return this.store.snapshot();
+  }
+
+  accountOf(book: Book, accountId: string): Account {
+    const account = book.accounts.find((candidate) => candidate.id === accountId);
+    if (account === undefined) throw new NotFoundError('account', accountId);
+    return account;
+  }
+
+  /** The asset a holding or posting references; the book's referential integrity guarantees it exists. */
+  assetOf(book: Book, assetId: string): Asset {
+    const asset = book.assets.find((candidate) => candidate.id === assetId);
+    if (asset === undefined) throw new Error(`Book references unknown asset '${assetId}'`);
+    return asset;
+  }
+
+  marketView(market: MarketSettings): MarketView {
+    return {
+      baseCurrency: market.baseCurrency,
+      fxRates: [...market.fxRates.entries()]
+        .map(([currency, rate]) => ({ currency, rate }))
+        .sort((left, right) => left.currency.localeCompare(right.currency)),
+      ...(market.asOfDate !== undefined ? { asOfDate: market.asOfDate } : {}),
+      valuationDate: valuationDate(market),
+      version: market.version,
+    };
+  }
+
+  marginStatus(book: Book, account: Account): MarginStatusView {
+    const assetsById = new Map(book.assets.map((asset) => [asset.id, asset]));
+    const status = marginStatus(account, assetsById, book.market, valuationDate(book.market));
+    return {
+      ...status,
+      postedLines: status.postedLines.map((line) => ({
+        ...line,
+        asset: this.assetOf(book, line.assetId),
+        haircut: line.haircut?.total,
+      })),
+    };
+  }
+
+  eligibleAssets(book: Book, account: Account): EligibleAssetView[] {
+    return eligibleAssets(account, book, valuationDate(book.market)).map((eligible) => ({
+      ...eligible,
+      haircut: eligible.haircut.haircut,
+      fxHaircut: eligible.haircut.fxHaircut,
+      effectiveHaircut: eligible.haircut.total,
+    }));
+  }
+
+  exportBook(book: Book): BookFile {
+    return bookToFile(book);
+  }
+}

@@ -1,0 +1,199 @@
+import {
+  appliedHaircut,
+  residualMaturityYears,
+  ruleMatches,
+  selectRule,
+  valuationDate,
+} from '../../src/domain/eligibility';
+import { makeAccount, makeAsset, makeCash } from '../support/factories';
+import { expectClose, expectDecimal } from '../support/tolerance';
+
+// BCBS-IOSCO Appendix B (DOMAIN.md) as a USD account's schedule: sovereign debt of credit quality
+// step 1 at 0.5 / 2 / 4 % by residual maturity (<= 1y, 1-5y, > 5y), 8% FX add-on on a mismatch.
+const bcbsAccount = makeAccount({
+  currency: 'USD',
+  eligibility: [
+    { match: { assetClass: 'CASH', currency: 'USD' }, haircut: 0 },
+    {
+      match: { assetClass: 'GOVERNMENT_BOND', creditQualityStep: { max: 1 }, maturity: { maxYears: 1 } },
+      haircut: '0.005',
+      fxHaircut: '0.08',
+    },
+    {
+      match: {
+        assetClass: 'GOVERNMENT_BOND',
+        creditQualityStep: { max: 1 },
+        maturity: { minYears: 1, maxYears: 5 },
+      },
+      haircut: '0.02',
+      fxHaircut: '0.08',
+    },
+    {
+      match: { assetClass: 'GOVERNMENT_BOND', creditQualityStep: { max: 1 }, maturity: { minYears: 5 } },
+      haircut: '0.04',
+      fxHaircut: '0.08',
+    },
+    { match: { assetClass: 'EQUITY' }, haircut: '0.15', fxHaircut: '0.08' },
+  ],
+});
+
+// 2024 is a leap year: the anniversaries below lie 366 and 1827 days away, which an
+// actual/365.25 count would put just past the bucket edge.
+const AS_OF = '2024-01-01';
+
+function bondMaturing(maturityDate: string, currency = 'USD') {
+  return makeAsset({ id: `GOV-${currency}-${maturityDate}`, currency, maturityDate });
+}
+
+describe('residualMaturityYears', () => {
+  it('counts calendar anniversaries as whole years, across leap days', () => {
+    expect(residualMaturityYears('2025-01-01', '2024-01-01')).toBe(1);
+    expect(residualMaturityYears('2029-01-01', '2024-01-01')).toBe(5);
+    // 29 Feb anniversaries fall on 28 Feb in common years.
+    expect(residualMaturityYears('2025-02-28', '2024-02-29')).toBe(1);
+    expect(residualMaturityYears('2028-02-29', '2024-02-29')).toBe(4);
+  });
+
+  it('counts the part-year as actual days over the days in that year', () => {
+    // 2025-01-01 -> 2025-07-01: 31+28+31+30+31+30 = 181 days of a 365-day year.
+    expectClose(residualMaturityYears('2025-07-01', '2025-01-01'), 181 / 365, { absolute: 1e-12 });
+    // 2024-01-01 -> 2026-01-02: 2 anniversaries + 1 day of the 365-day year 2026.
+    expectClose(residualMaturityYears('2026-01-02', '2024-01-01'), 2 + 1 / 365, { absolute: 1e-12 });
+  });
+
+  it('is negative once matured and 0 on the maturity date', () => {
+    expect(residualMaturityYears('2024-01-01', '2025-01-01')).toBe(-1);
+    expect(residualMaturityYears('2024-06-30', '2024-06-30')).toBe(0);
+  });
+});
+
+describe('valuationDate', () => {
+  it('uses the fixed date of the book, else today in UTC', () => {
+    expect(valuationDate({ asOfDate: '2025-03-31' })).toBe('2025-03-31');
+    expect(valuationDate({}, new Date('2026-11-25T23:59:59Z'))).toBe('2026-11-25');
+  });
+});
+
+describe('selectRule on the BCBS-IOSCO schedule', () => {
+  it.each([
+    ['2024-07-01', 1, '0.005'], // half a year
+    ['2025-01-01', 1, '0.005'], // exactly 1y: upper bound inclusive
+    ['2025-01-02', 2, '0.02'], // 1y and a day: lower bound exclusive
+    ['2029-01-01', 2, '0.02'], // exactly 5y
+    ['2029-01-02', 3, '0.04'], // 5y and a day
+    ['2054-01-01', 3, '0.04'], // 30y
+  ])('a USD sovereign maturing %s takes rule %i, haircut %s', (maturityDate, ruleIndex, haircut) => {
+    const selection = selectRule(bcbsAccount, bondMaturing(maturityDate), AS_OF);
+    expect(selection?.index).toBe(ruleIndex);
+    expect(selection?.rule.eligible).toBe(true);
+    expectDecimal(selection?.rule.haircut, haircut);
+  });
+
+  it('does not match a maturity rule to an asset without a maturity date', () => {
+    const perpetual = makeAsset({ id: 'CONSOL', maturityDate: undefined });
+    expect(selectRule(bcbsAccount, perpetual, AS_OF)).toBeUndefined();
+    expect(ruleMatches({ maturity: { maxYears: 100 } }, perpetual, AS_OF)).toBe(false);
+  });
+
+  it('does not match a credit-quality rule to an asset without a step, and treats the range as inclusive', () => {
+    const unrated = makeAsset({ id: 'UNRATED', creditQualityStep: undefined });
+    expect(selectRule(bcbsAccount, unrated, AS_OF)).toBeUndefined();
+    const range = { creditQualityStep: { min: 2, max: 3 } };
+    expect(ruleMatches(range, makeAsset({ creditQualityStep: 1 }), AS_OF)).toBe(false);
+    expect(ruleMatches(range, makeAsset({ creditQualityStep: 2 }), AS_OF)).toBe(true);
+    expect(ruleMatches(range, makeAsset({ creditQualityStep: 3 }), AS_OF)).toBe(true);
+    expect(ruleMatches(range, makeAsset({ creditQualityStep: 4 }), AS_OF)).toBe(false);
+  });
+
+  it('returns undefined when no rule matches', () => {
+    expect(selectRule(bcbsAccount, makeCash('EUR'), AS_OF)).toBeUndefined();
+  });
+});
+
+describe('selectRule specificity', () => {
+  const bond = makeAsset({ id: 'UST-2Y', currency: 'USD', issuer: 'US Treasury' });
+
+  it('takes the earlier of two rules with as many criteria', () => {
+    const classFirst = makeAccount({
+      eligibility: [
+        { match: { assetClass: 'GOVERNMENT_BOND' }, haircut: '0.02' },
+        { match: { currency: 'USD' }, haircut: '0.03' },
+      ],
+    });
+    const currencyFirst = makeAccount({
+      eligibility: [
+        { match: { currency: 'USD' }, haircut: '0.03' },
+        { match: { assetClass: 'GOVERNMENT_BOND' }, haircut: '0.02' },
+      ],
+    });
+    expect(selectRule(classFirst, bond, AS_OF)?.index).toBe(0);
+    expectDecimal(selectRule(classFirst, bond, AS_OF)?.rule.haircut, '0.02');
+    expect(selectRule(currencyFirst, bond, AS_OF)?.index).toBe(0);
+    expectDecimal(selectRule(currencyFirst, bond, AS_OF)?.rule.haircut, '0.03');
+  });
+
+  it('prefers the rule with more criteria over an earlier one', () => {
+    const account = makeAccount({
+      eligibility: [
+        { match: {}, haircut: '0.5' },
+        { match: { assetClass: 'GOVERNMENT_BOND' }, haircut: '0.02' },
+        { match: { assetClass: 'GOVERNMENT_BOND', issuer: 'US Treasury' }, haircut: '0.01' },
+      ],
+    });
+    expect(selectRule(account, bond, AS_OF)?.index).toBe(2);
+  });
+
+  it('lets a rule naming the asset id beat a rule with every other criterion', () => {
+    const account = makeAccount({
+      eligibility: [
+        {
+          match: {
+            assetClass: 'GOVERNMENT_BOND',
+            currency: 'USD',
+            issuer: 'US Treasury',
+            creditQualityStep: { max: 1 },
+            maturity: { maxYears: 10 },
+          },
+          haircut: '0.01',
+        },
+        { match: { assetId: 'UST-2Y' }, haircut: '0.07' },
+      ],
+    });
+    expect(selectRule(account, bond, AS_OF)?.index).toBe(1);
+    expectDecimal(selectRule(account, bond, AS_OF)?.rule.haircut, '0.07');
+  });
+
+  it('lets an exclusion carve an issuer out of a class rule, whatever the order', () => {
+    const exclusion = { match: { assetClass: 'CORPORATE_BOND' as const, issuer: 'Lehman' }, eligible: false };
+    const classRule = { match: { assetClass: 'CORPORATE_BOND' as const }, haircut: '0.04' };
+    const lehman = makeAsset({ id: 'LEH-2028', assetClass: 'CORPORATE_BOND', issuer: 'Lehman' });
+    const apple = makeAsset({ id: 'AAPL-2030', assetClass: 'CORPORATE_BOND', issuer: 'Apple' });
+    for (const eligibility of [
+      [classRule, exclusion],
+      [exclusion, classRule],
+    ]) {
+      const account = makeAccount({ eligibility });
+      expect(selectRule(account, lehman, AS_OF)?.rule.eligible).toBe(false);
+      expect(selectRule(account, apple, AS_OF)?.rule.eligible).toBe(true);
+    }
+  });
+});
+
+describe('appliedHaircut', () => {
+  const rule = bcbsAccount.eligibility[2]!;
+
+  it('adds the FX add-on when the asset currency differs from the account currency', () => {
+    const applied = appliedHaircut(rule, bondMaturing('2027-01-01', 'EUR'), bcbsAccount);
+    expectDecimal(applied.haircut, '0.02');
+    expectDecimal(applied.fxHaircut, '0.08');
+    expectDecimal(applied.total, '0.10'); // 0.02 + 0.08
+  });
+
+  it('adds nothing in the account currency, or when the rule has no add-on', () => {
+    expectDecimal(appliedHaircut(rule, bondMaturing('2027-01-01'), bcbsAccount).total, '0.02');
+    const noAddOn = makeAccount({ eligibility: [{ match: {}, haircut: '0.03' }] });
+    const applied = appliedHaircut(noAddOn.eligibility[0]!, makeCash('EUR'), noAddOn);
+    expectDecimal(applied.fxHaircut, '0');
+    expectDecimal(applied.total, '0.03');
+  });
+});
