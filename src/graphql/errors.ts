@@ -4,8 +4,8 @@
  * validation, bad variables) keep Apollo's code; anything else is an internal fault: logged
  * with its stack, and masked for the client as INTERNAL_SERVER_ERROR.
  */
-import type { GraphQLFormattedError } from 'graphql';
 import { unwrapResolverError } from '@apollo/server/errors';
+import type { GraphQLFormattedError } from 'graphql';
 
 import { DomainError } from '../domain/errors';
 

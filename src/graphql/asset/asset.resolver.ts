@@ -2,8 +2,8 @@ import { Arg, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
 
 import type { Asset, AssetClass } from '../../domain/model';
 import type { GraphQLContext } from '../context';
-import { plainInput } from '../plain-input';
 import { AssetClassEnum } from '../enums';
+import { plainInput } from '../plain-input';
 import { AssetInput, PriceInput } from './asset.input';
 import { AssetType } from './asset.type';
 

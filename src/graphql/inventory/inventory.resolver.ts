@@ -3,9 +3,9 @@ import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'ty
 import type { Decimal } from '../../domain/decimal';
 import type { Asset, Holding } from '../../domain/model';
 import { marketValue } from '../../domain/valuation';
+import { AssetType } from '../asset/asset.type';
 import type { GraphQLContext } from '../context';
 import { plainInput } from '../plain-input';
-import { AssetType } from '../asset/asset.type';
 import { DecimalScalar } from '../scalars/decimal.scalar';
 import { HoldingType } from './holding.type';
 import { InventoryAdjustmentInput } from './inventory.input';
