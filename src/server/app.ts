@@ -42,6 +42,8 @@ export async function createApp({ config, services, store, logger }: AppDependen
     schema,
     formatError: createErrorFormatter(logger, development),
     includeStacktraceInErrorResponses: development,
+    // main.ts owns shutdown (drain, then close the store); Apollo's own handler would re-raise the signal first.
+    stopOnTerminationSignals: false,
     plugins: [ApolloServerPluginDrainHttpServer({ httpServer })],
   });
   await apollo.start();

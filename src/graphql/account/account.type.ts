@@ -11,7 +11,7 @@ import type {
 import { AccountKindEnum, AssetClassEnum, ConcentrationBasisEnum, ConcentrationScopeEnum } from '../enums';
 import { DecimalScalar } from '../scalars/decimal.scalar';
 
-@ObjectType({ description: 'CSA terms, in the account currency.' })
+@ObjectType('MarginRequirement', { description: 'CSA terms, in the account currency.' })
 export class MarginRequirementType {
   @Field(() => DecimalScalar, {
     description: 'Mark-to-market exposure (VM) or the margin the account calls for.',
@@ -35,7 +35,7 @@ export class MarginRequirementType {
   rounding!: Decimal;
 }
 
-@ObjectType()
+@ObjectType('CreditQualityRange')
 export class CreditQualityRangeType {
   @Field(() => Int, { nullable: true })
   min?: number;
@@ -44,7 +44,9 @@ export class CreditQualityRangeType {
   max?: number;
 }
 
-@ObjectType({ description: 'Residual maturity in years; lower bound exclusive, upper inclusive.' })
+@ObjectType('MaturityBucket', {
+  description: 'Residual maturity in years; lower bound exclusive, upper inclusive.',
+})
 export class MaturityBucketType {
   @Field(() => Float, { nullable: true })
   minYears?: number;
@@ -53,7 +55,7 @@ export class MaturityBucketType {
   maxYears?: number;
 }
 
-@ObjectType({ description: 'What a rule matches; every criterion given must hold.' })
+@ObjectType('EligibilityMatch', { description: 'What a rule matches; every criterion given must hold.' })
 export class EligibilityMatchType {
   @Field(() => ID, { nullable: true })
   assetId?: string;
@@ -74,7 +76,7 @@ export class EligibilityMatchType {
   maturity?: MaturityBucketType;
 }
 
-@ObjectType({
+@ObjectType('EligibilityRule', {
   description:
     'One line of an eligibility schedule. Most specific wins: asset id, then more criteria, then earlier rule.',
 })
@@ -92,7 +94,7 @@ export class EligibilityRuleType {
   fxHaircut?: Decimal;
 }
 
-@ObjectType({
+@ObjectType('ConcentrationLimit', {
   description: 'Cap on collateral value after haircut held in one group, in the account currency.',
 })
 export class ConcentrationLimitType {
@@ -112,7 +114,7 @@ export class ConcentrationLimitType {
   maxValue?: Decimal;
 }
 
-@ObjectType({ description: 'Collateral the account holds from the desk.' })
+@ObjectType('Posting', { description: 'Collateral the account holds from the desk.' })
 export class PostingType {
   @Field(() => ID)
   assetId!: string;
@@ -121,7 +123,9 @@ export class PostingType {
   quantity!: Decimal;
 }
 
-@ObjectType({ description: 'A margin account: CCP, bilateral CSA, exchange, venue, prime broker or lender.' })
+@ObjectType('Account', {
+  description: 'A margin account: CCP, bilateral CSA, exchange, venue, prime broker or lender.',
+})
 export class AccountType {
   @Field(() => ID)
   id!: string;

@@ -5,7 +5,7 @@ import { AssetType } from '../asset/asset.type';
 import { DecimalScalar } from '../scalars/decimal.scalar';
 import { ConcentrationLimitType, EligibilityRuleType } from './account.type';
 
-@ObjectType()
+@ObjectType('ApplicableLimit')
 export class ApplicableLimitType {
   @Field(() => Int, { description: 'Position of the limit in the account.' })
   index!: number;
@@ -14,7 +14,7 @@ export class ApplicableLimitType {
   limit!: ConcentrationLimitType;
 }
 
-@ObjectType({
+@ObjectType('EligibleAsset', {
   description: 'An asset an account accepts, with the rule that governs it and what the desk holds free.',
 })
 export class EligibleAssetType {

@@ -11,7 +11,7 @@ registerEnumType(CallTypeEnum, {
   description: 'DELIVERY: the desk must post; RETURN: the desk may call collateral back; NONE: within MTA.',
 });
 
-@ObjectType({ description: 'One posted position valued at current prices.' })
+@ObjectType('PostedLine', { description: 'One posted position valued at current prices.' })
 export class PostedLineType {
   @Field(() => ID)
   assetId!: string;
@@ -38,7 +38,9 @@ export class PostedLineType {
   eligible!: boolean;
 }
 
-@ObjectType({ description: 'How much of a concentration limit the posted collateral uses.' })
+@ObjectType('ConcentrationUsage', {
+  description: 'How much of a concentration limit the posted collateral uses.',
+})
 export class ConcentrationUsageType {
   @Field(() => Int, { description: 'Position of the limit in the account.' })
   index!: number;
@@ -65,7 +67,7 @@ export class ConcentrationUsageType {
   breached!: boolean;
 }
 
-@ObjectType({
+@ObjectType('MarginStatus', {
   description: 'Where an account stands under its CSA at current prices, in the account currency.',
 })
 export class MarginStatusType {

@@ -5,7 +5,7 @@ import type { AssetClass } from '../../domain/model';
 import { AssetClassEnum } from '../enums';
 import { DecimalScalar } from '../scalars/decimal.scalar';
 
-@ObjectType({ description: 'A transferable instrument with its current price.' })
+@ObjectType('Asset', { description: 'A transferable instrument with its current price.' })
 export class AssetType {
   @Field(() => ID)
   id!: string;

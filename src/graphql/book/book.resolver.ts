@@ -4,7 +4,7 @@ import { Arg, Ctx, Field, Int, Mutation, ObjectType, Query, Resolver } from 'typ
 import type { BookFile } from '../../domain/book/book-file';
 import type { GraphQLContext } from '../context';
 
-@ObjectType({ description: 'What an import stored.' })
+@ObjectType('BookSummary', { description: 'What an import stored.' })
 export class BookSummaryType {
   @Field()
   baseCurrency!: string;

@@ -4,7 +4,9 @@ import type { Decimal } from '../../domain/decimal';
 import { AssetType } from '../asset/asset.type';
 import { DecimalScalar } from '../scalars/decimal.scalar';
 
-@ObjectType({ description: 'Free inventory: what the desk holds at a location and may still post.' })
+@ObjectType('Holding', {
+  description: 'Free inventory: what the desk holds at a location and may still post.',
+})
 export class HoldingType {
   @Field(() => ID)
   assetId!: string;

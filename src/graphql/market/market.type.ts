@@ -3,7 +3,7 @@ import { Field, Int, ObjectType } from 'type-graphql';
 import type { Decimal } from '../../domain/decimal';
 import { DecimalScalar } from '../scalars/decimal.scalar';
 
-@ObjectType()
+@ObjectType('FxRate')
 export class FxRateType {
   @Field()
   currency!: string;
@@ -12,7 +12,7 @@ export class FxRateType {
   rate!: Decimal;
 }
 
-@ObjectType({ description: 'Reporting currency, FX table and valuation date.' })
+@ObjectType('Market', { description: 'Reporting currency, FX table and valuation date.' })
 export class MarketType {
   @Field({ description: 'Reporting currency; its rate is 1.' })
   baseCurrency!: string;
