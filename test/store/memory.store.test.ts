@@ -1,0 +1,18 @@
+import { MemoryStore } from '../../src/store/memory/memory.store';
+import { describeStoreContract } from './store.contract';
+
+describeStoreContract('MemoryStore', async () => new MemoryStore());
+
+describe('MemoryStore', () => {
+  it('describes itself as in-memory and reports its kind', () => {
+    const store = new MemoryStore();
+    expect(store.kind).toBe('memory');
+    expect(store.describe()).toMatch(/in-memory/);
+  });
+
+  it('stops answering pings once closed', async () => {
+    const store = new MemoryStore();
+    await store.close();
+    await expect(store.ping()).rejects.toThrow(/closed/);
+  });
+});
