@@ -7,10 +7,12 @@
  * - Writes are all-or-nothing: a write that throws has changed nothing.
  * - Every entity carries a `version`, 1 on creation and +1 on each change. A write given an
  *   `expectedVersion` that no longer matches throws ConflictError and changes nothing
- *   (optimistic concurrency). `expectedVersion: 0` means "must not exist yet".
+ *   (optimistic concurrency). `expectedVersion: 0` means "must not exist yet"; an
+ *   `expectedVersion` above 0 for an entity that does not exist is a ConflictError too.
  * - Inventory never goes below zero, even under concurrent adjustments: decrements are
  *   conditional atomic updates ("only if enough is free").
  * - Reads return immutable domain objects (model.ts); callers never mutate stored state.
+ *   Lists come sorted by id (holdings by asset id, then location), so both adapters agree.
  * - The store checks existence, versions and quantities only. Field validation and
  *   cross-references (currencies with FX rates, referenced assets) belong to the services.
  */
@@ -89,7 +91,8 @@ export interface CollateralStore {
 
   listInventory(filter?: { readonly assetId?: string }): Promise<Holding[]>;
   /**
-   * Applies every adjustment or none. Throws ConflictError when a holding would go below zero,
+   * Applies every adjustment or none. Several adjustments of one holding are netted, and only
+   * the net must keep it at or above zero; the last funding cost given wins. Throws ConflictError when a holding would go below zero,
    * NotFoundError for a negative delta on a holding that does not exist, and BAD_USER_INPUT
    * (ValidationError) for a new holding without a funding cost. Returns the holdings touched.
    */
