@@ -18,7 +18,9 @@ describe('loadInitialBook', () => {
     const store = new MemoryStore();
     const source = await loadInitialBook(store, loadConfig({}), logger);
     expect(source.origin).toBe('file');
-    expect(source.description).toMatch(/^demo book .*demo-book\.json \(45 assets, 52 holdings, 7 accounts\)$/);
+    expect(source.description).toMatch(
+      /^demo book .*demo-book\.json \(45 assets, 52 holdings, 7 accounts\)$/,
+    );
     expect((await store.snapshot()).accounts).toHaveLength(7);
   });
 
