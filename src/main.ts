@@ -6,6 +6,7 @@ import 'reflect-metadata';
 
 import { ConfigError, loadConfig } from './config/config';
 import { createApp, listen } from './server/app';
+import { SolverPool } from './optimizer/solvers/solver-pool';
 import { loadInitialBook } from './server/bootstrap';
 import { createLogger } from './server/logger';
 import { createServices } from './services/services';
@@ -19,7 +20,15 @@ async function main(): Promise<void> {
     serverSelectionTimeoutMs: config.mongodbServerSelectionTimeoutMs,
   });
   const bookSource = await loadInitialBook(store, config, logger);
-  const services = createServices(store);
+  const solverPool = new SolverPool({ size: config.optimizerWorkers });
+  const services = createServices({
+    store,
+    solve: (model, backend, options) => solverPool.solve(model, backend, options),
+    optimizerLimits: {
+      defaultTimeLimitMs: config.optimizerDefaultTimeLimitMs,
+      maxTimeLimitMs: config.optimizerMaxTimeLimitMs,
+    },
+  });
   const app = await createApp({ config, services, store, logger });
   const address = await listen(app.httpServer, config.host, config.port);
 
@@ -39,6 +48,7 @@ async function main(): Promise<void> {
     logger.info({ signal }, 'Shutting down: draining requests');
     app
       .stop()
+      .then(() => solverPool.close())
       .then(() => store.close())
       .then(() => {
         logger.info('Stopped');

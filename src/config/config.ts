@@ -25,6 +25,10 @@ export interface Config {
   readonly bookFileIsDemo: boolean;
   /** Largest accepted GraphQL request body; a whole-book import is the largest legitimate request. */
   readonly maxRequestBodyBytes: number;
+  /** Worker threads that run LP/MIP solves, off the request thread. */
+  readonly optimizerWorkers: number;
+  readonly optimizerDefaultTimeLimitMs: number;
+  readonly optimizerMaxTimeLimitMs: number;
 }
 
 /** Repository root: src/config and dist/config are both two levels below it. */
@@ -80,7 +84,13 @@ export function loadConfig(environment: Environment = process.env): Config {
     bookFile: bookFileSetting !== undefined ? path.resolve(bookFileSetting) : DEMO_BOOK_FILE,
     bookFileIsDemo: bookFileSetting === undefined,
     maxRequestBodyBytes: integer('MAX_REQUEST_BODY_BYTES', 10 * 1024 * 1024, 1024, 512 * 1024 * 1024),
+    optimizerWorkers: integer('OPTIMIZER_WORKERS', 2, 1, 64),
+    optimizerDefaultTimeLimitMs: integer('OPTIMIZER_TIME_LIMIT_MS', 10_000, 100, 600_000),
+    optimizerMaxTimeLimitMs: integer('OPTIMIZER_MAX_TIME_LIMIT_MS', 60_000, 100, 600_000),
   };
+  if (config.optimizerDefaultTimeLimitMs > config.optimizerMaxTimeLimitMs) {
+    problems.push('OPTIMIZER_TIME_LIMIT_MS must not exceed OPTIMIZER_MAX_TIME_LIMIT_MS');
+  }
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze(config);
 }

@@ -3,7 +3,7 @@ import { registerEnumType } from 'type-graphql';
 
 import { ACCOUNT_KINDS, ASSET_CLASSES, CONCENTRATION_BASES, CONCENTRATION_SCOPES } from '../domain/model';
 
-function enumObject<T extends string>(values: readonly T[]): Record<T, T> {
+export function enumObject<T extends string>(values: readonly T[]): Record<T, T> {
   return Object.fromEntries(values.map((value) => [value, value])) as Record<T, T>;
 }
 

@@ -8,6 +8,7 @@ import { AssetResolver } from './asset/asset.resolver';
 import { BookResolver } from './book/book.resolver';
 import { InventoryResolver } from './inventory/inventory.resolver';
 import { MarketResolver } from './market/market.resolver';
+import { OptimizeResolver } from './optimizer/optimize.resolver';
 
 export const RESOLVERS = [
   AccountResolver,
@@ -15,6 +16,7 @@ export const RESOLVERS = [
   InventoryResolver,
   MarketResolver,
   BookResolver,
+  OptimizeResolver,
 ] as const;
 
 /** Builds the executable schema from the resolver classes (code first). */

@@ -14,6 +14,9 @@ describe('loadConfig', () => {
       bookFile: DEMO_BOOK_FILE,
       bookFileIsDemo: true,
       maxRequestBodyBytes: 10 * 1024 * 1024,
+      optimizerWorkers: 2,
+      optimizerDefaultTimeLimitMs: 10_000,
+      optimizerMaxTimeLimitMs: 60_000,
     });
     expect(config.mongodbUri).toBeUndefined();
     expect(Object.isFrozen(config)).toBe(true);
@@ -30,6 +33,9 @@ describe('loadConfig', () => {
       MONGODB_SERVER_SELECTION_TIMEOUT_MS: '2000',
       BOOK_FILE: 'books/desk.json',
       MAX_REQUEST_BODY_BYTES: '2048',
+      OPTIMIZER_WORKERS: '4',
+      OPTIMIZER_TIME_LIMIT_MS: '5000',
+      OPTIMIZER_MAX_TIME_LIMIT_MS: '20000',
     });
     expect(config).toMatchObject({
       nodeEnv: 'production',
@@ -41,7 +47,16 @@ describe('loadConfig', () => {
       bookFile: path.resolve('books/desk.json'),
       bookFileIsDemo: false,
       maxRequestBodyBytes: 2048,
+      optimizerWorkers: 4,
+      optimizerDefaultTimeLimitMs: 5000,
+      optimizerMaxTimeLimitMs: 20_000,
     });
+  });
+
+  it('refuses a default time limit above the maximum', () => {
+    expect(() => loadConfig({ OPTIMIZER_TIME_LIMIT_MS: '90000' })).toThrow(
+      'OPTIMIZER_TIME_LIMIT_MS must not exceed OPTIMIZER_MAX_TIME_LIMIT_MS',
+    );
   });
 
   it('is silent in tests unless told otherwise, and treats blank values as unset', () => {
@@ -52,12 +67,19 @@ describe('loadConfig', () => {
   it('fails fast naming every bad key', () => {
     let error: unknown;
     try {
-      loadConfig({ NODE_ENV: 'prod', PORT: '99999', MONGODB_URI: 'postgres://x', LOG_LEVEL: 'loud' });
+      loadConfig({
+        NODE_ENV: 'prod',
+        PORT: '99999',
+        MONGODB_URI: 'postgres://x',
+        LOG_LEVEL: 'loud',
+        OPTIMIZER_WORKERS: '0',
+      });
     } catch (caught) {
       error = caught;
     }
     expect(error).toBeInstanceOf(ConfigError);
     const problems = (error as ConfigError).problems.join('\n');
-    for (const key of ['NODE_ENV', 'PORT', 'MONGODB_URI', 'LOG_LEVEL']) expect(problems).toContain(key);
+    for (const key of ['NODE_ENV', 'PORT', 'MONGODB_URI', 'LOG_LEVEL', 'OPTIMIZER_WORKERS'])
+      expect(problems).toContain(key);
   });
 });

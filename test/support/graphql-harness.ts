@@ -15,10 +15,14 @@ import { createContext } from '../../src/graphql/context';
 import type { App } from '../../src/server/app';
 import { createApp, listen } from '../../src/server/app';
 import { createServices } from '../../src/services/services';
+import { solveInProcess } from '../../src/optimizer/solvers/solver-pool';
 import { MemoryStore } from '../../src/store/memory/memory.store';
 
 export const SMALL_BOOK_FILE = path.join(__dirname, '..', 'fixtures', 'books', 'small-book.json');
 export const DEMO_BOOK_FILE = path.join(__dirname, '..', '..', 'data', 'demo-book.json');
+
+/** Solves run in-process here: the worker pool has its own tests (test/optimizer/solvers). */
+export const TEST_OPTIMIZER_LIMITS = { defaultTimeLimitMs: 10_000, maxTimeLimitMs: 60_000 };
 
 export function readBookJson(file: string = SMALL_BOOK_FILE): Record<string, unknown> {
   return JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
@@ -43,7 +47,7 @@ export interface TestApi {
 export async function createTestApi(book: unknown = readBookJson()): Promise<TestApi> {
   const store = new MemoryStore();
   await store.replaceBook(parseBookFile(book));
-  const services = createServices(store);
+  const services = createServices({ store, solve: solveInProcess, optimizerLimits: TEST_OPTIMIZER_LIMITS });
   const logger = pino({ level: 'silent' });
   const app = await createApp({
     config: { nodeEnv: 'test', maxRequestBodyBytes: 10 * 1024 * 1024 },

@@ -1,0 +1,21 @@
+import { Arg, Ctx, Query, Resolver } from 'type-graphql';
+
+import type { OptimizationResult } from '../../optimizer/optimizer.types';
+import type { GraphQLContext } from '../context';
+import { plainInput } from '../plain-input';
+import { OptimizationResultType } from './optimization.type';
+import { OptimizeInput } from './optimize.input';
+
+@Resolver()
+export class OptimizeResolver {
+  @Query(() => OptimizationResultType, {
+    description:
+      'The cheapest allocation of inventory that covers every call within every limit, verified and explained. A what-if: nothing changes.',
+  })
+  async optimize(
+    @Ctx() context: GraphQLContext,
+    @Arg('input', () => OptimizeInput, { nullable: true }) input?: OptimizeInput,
+  ): Promise<OptimizationResult> {
+    return context.services.optimization.optimize(await context.book(), plainInput(input ?? {}));
+  }
+}
