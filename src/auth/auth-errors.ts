@@ -3,7 +3,7 @@
  * nothing beyond its code: a missing, malformed and unknown key read the same, and a missing role
  * reads the same as an account outside the key's scope.
  */
-import { DomainError, type ErrorCode } from '../domain/errors';
+import { DomainError } from '../domain/errors';
 
 export type AuthErrorCode = 'UNAUTHENTICATED' | 'FORBIDDEN';
 
@@ -11,13 +11,9 @@ export const UNAUTHENTICATED_MESSAGE =
   "Authentication required: send a valid API key as 'Authorization: Bearer <key>' or 'X-API-Key: <key>'";
 export const FORBIDDEN_MESSAGE = 'This API key is not permitted to perform this operation';
 
-// ERROR_CODES in src/domain/errors.ts does not list these codes yet; once 'UNAUTHENTICATED' and
-// 'FORBIDDEN' are added there, this cast is redundant and can go. It is the only one.
-const asErrorCode = (code: AuthErrorCode): ErrorCode => code as unknown as ErrorCode;
-
 export class AuthError extends DomainError {
   constructor(code: AuthErrorCode, message: string) {
-    super(asErrorCode(code), message);
+    super(code, message);
     this.name = 'AuthError';
   }
 }

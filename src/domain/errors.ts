@@ -11,6 +11,10 @@ export const ERROR_CODES = [
   'NOT_FOUND',
   /** The write conflicts with the current state (version mismatch, duplicate id, not enough free inventory). */
   'CONFLICT',
+  /** No valid credential: missing, malformed or unknown API key. */
+  'UNAUTHENTICATED',
+  /** Authenticated, but the role or account scope does not allow the operation. */
+  'FORBIDDEN',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 

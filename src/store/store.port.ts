@@ -15,6 +15,36 @@
  *   Lists come sorted by id (holdings by asset id, then location), so both adapters agree.
  * - The store checks existence, versions and quantities only. Field validation and
  *   cross-references (currencies with FX rates, referenced assets) belong to the services.
+ *
+ * Rules of collateral movements (applyMovements, plans, idempotency, the movement log):
+ * - A batch is all-or-nothing. Checks run in a fixed order (movement-rules.ts): ValidationError
+ *   for malformed input (no movements, quantity <= 0, an expected version naming something the
+ *   batch does not touch); IdempotencyReplay when the (scope, key) is already stored; then the
+ *   plan (NotFoundError; ConflictError unless PROPOSED, at the expected version and not expired);
+ *   NotFoundError for an unknown account or for a holding the batch draws from; ValidationError
+ *   for a holding a RETURN would create without `fundingCostBps`; ConflictError for a stale
+ *   expected version, then for a holding or posting that would go below zero. Any failure
+ *   changes nothing: no quantity, no version, no log record, no plan status, no idempotency record.
+ * - Quantities are netted per holding and per (account, asset); the condition is the largest
+ *   draw-down along the batch in request order, so no step of the batch (as the log shows it) goes
+ *   below zero. Each touched holding and account goes up one version per batch; a holding created
+ *   by a RETURN starts at version 1 with the request's funding cost (ignored on existing
+ *   holdings). A posting that a batch brings to zero is removed; new postings are appended.
+ * - The movement log is append-only: one record per request, in request order, with sequences
+ *   that increase across batches (gaps are allowed). Records are written with the effect, never
+ *   without it. Each record's before/after quantities are exact; the sequence order of two
+ *   concurrent batches matches the order their effects landed in memory and with MongoDB
+ *   transactions, but not necessarily on MongoDB without them (see mongo.movements.ts).
+ * - A plan goes PROPOSED -> EXECUTED only inside applyMovements (context.plan), in the same
+ *   atomic step as the effect: of concurrent executions of one plan exactly one succeeds.
+ *   transitionPlan moves between the other statuses and refuses EXECUTED.
+ * - Idempotency records are unique per (scope, key); the one given to applyMovements is stored
+ *   COMPLETED, with its response, atomically with the effect. Of concurrent calls with one
+ *   (scope, key), exactly one acts; the others get IdempotencyReplay. A record whose expiresAt is
+ *   at or before the new call's `at` no longer counts and is replaced. Records stay readable until
+ *   purged (MongoDB also deletes them by a TTL index on expiresAt, about a minute late).
+ * - replaceBook starts a new world: it clears the movement log (sequences restart), plans and
+ *   idempotency records too, since they refer to holdings and postings that no longer exist.
  */
 import type { Decimal } from '../domain/decimal';
 import type {
@@ -27,6 +57,13 @@ import type {
   MarginTerms,
   MarketSettings,
 } from '../domain/model';
+import type {
+  IdempotencyRecord,
+  MovementRecord,
+  MovementRequest,
+  PlanStatus,
+  StoredPlan,
+} from '../domain/movement';
 
 export type AssetDraft = Omit<Asset, 'version'>;
 export type HoldingDraft = Omit<Holding, 'version'>;
@@ -64,6 +101,73 @@ export interface InventoryAdjustment {
 }
 
 export type StoreKind = 'memory' | 'mongodb';
+
+/** The idempotency record applyMovements stores (COMPLETED) with its effect. */
+export interface IdempotencyWrite {
+  /** The caller's principal id. */
+  readonly scope: string;
+  readonly key: string;
+  readonly requestHash: string;
+  /** JSON the service wants replayed on a retry. */
+  readonly response: string;
+  /** Set by the service (its retention policy); purge and the MongoDB TTL index go by it. */
+  readonly expiresAt: Date;
+}
+
+/** Who moves collateral, when, and under which conditions. */
+export interface MovementContext {
+  readonly principalId: string;
+  /** Time of the movements, written into every log record (and createdAt of the idempotency record). */
+  readonly at: Date;
+  /** Shared by the batch's log records; the store makes a random one when absent. */
+  readonly batchId?: string;
+  /** Written into the log records; `plan.id` takes precedence. */
+  readonly planId?: string;
+  /** Why a person moved collateral by hand; written into the log records. */
+  readonly overrideReason?: string;
+  /** accountId -> version the account must be at before the batch. */
+  readonly expectedAccountVersions?: ReadonlyMap<string, number>;
+  /** holdingKey -> version the holding must be at before the batch (0: must not exist). */
+  readonly expectedHoldingVersions?: ReadonlyMap<string, number>;
+  /** The plan this batch executes: PROPOSED at `expectedVersion` -> EXECUTED, atomically with the effect. */
+  readonly plan?: { readonly id: string; readonly expectedVersion: number };
+  readonly idempotency?: IdempotencyWrite;
+}
+
+export interface MovementBatchResult {
+  readonly batchId: string;
+  /** One per request, in request order. */
+  readonly records: readonly MovementRecord[];
+  /** Every account the batch touched, after it, in order of first appearance. */
+  readonly accounts: readonly Account[];
+  /** Every holding the batch touched, after it, in order of first appearance. */
+  readonly holdings: readonly Holding[];
+  /** The executed plan, when the batch executed one. */
+  readonly plan?: StoredPlan;
+}
+
+export interface MovementFilter {
+  readonly accountId?: string;
+  /** Inclusive lower bound on `at`. */
+  readonly from?: Date;
+  /** Exclusive upper bound on `at`. */
+  readonly to?: Date;
+  readonly planId?: string;
+  /** At most this many records, the earliest first. */
+  readonly limit?: number;
+}
+
+export type PlanDraft = Omit<StoredPlan, 'version'>;
+
+export interface PlanFilter {
+  readonly status?: PlanStatus;
+  readonly limit?: number;
+}
+
+/** A stored service-level failure: what the service answered, replayed on a retry without acting. */
+export interface IdempotentFailure extends IdempotencyWrite {
+  readonly createdAt: Date;
+}
 
 export interface CollateralStore {
   readonly kind: StoreKind;
@@ -104,5 +208,55 @@ export interface CollateralStore {
   /** Replaces an account's CSA terms; unknown account throws NotFoundError. */
   setTerms(accountId: string, terms: MarginTerms, expectedVersion?: number): Promise<Account>;
 
+  /** Applies a batch of movements all-or-nothing (rules in the header). */
+  applyMovements(
+    requests: readonly MovementRequest[],
+    context: MovementContext,
+  ): Promise<MovementBatchResult>;
+  /** Log records in sequence order; `from` inclusive, `to` exclusive. */
+  listMovements(filter?: MovementFilter): Promise<MovementRecord[]>;
+
+  getIdempotencyRecord(scope: string, key: string): Promise<IdempotencyRecord | undefined>;
+  /**
+   * Stores a COMPLETED record for a request the service refused (e.g. a limit breach), so a retry
+   * replays the refusal. Throws IdempotencyReplay when the key is already stored (and unexpired
+   * at `createdAt`).
+   */
+  recordIdempotentFailure(failure: IdempotentFailure): Promise<IdempotencyRecord>;
+  /** Deletes COMPLETED records whose expiresAt is at or before `expiredBy`; returns how many. */
+  purgeIdempotencyRecords(expiredBy: Date): Promise<number>;
+
+  /** Stores a new plan at version 1; an existing id is a ConflictError. */
+  savePlan(plan: PlanDraft): Promise<StoredPlan>;
+  getPlan(id: string): Promise<StoredPlan | undefined>;
+  /** Newest first (createdAt, then id, both descending). */
+  listPlans(filter?: PlanFilter): Promise<StoredPlan[]>;
+  /**
+   * Moves a plan from `from` to `to` (not EXECUTED: that is applyMovements' job) only if it is at
+   * `from` and `expectedVersion`; ConflictError otherwise, NotFoundError for an unknown id.
+   * Sets statusReason (when given) and statusChangedAt = `patch.at`; version +1.
+   */
+  transitionPlan(
+    id: string,
+    from: PlanStatus,
+    to: PlanStatus,
+    expectedVersion: number,
+    patch: { readonly statusReason?: string; readonly at: Date },
+  ): Promise<StoredPlan>;
+
+  /**
+   * Finishes batches a crash left half-applied (only the MongoDB adapter without transactions
+   * can leave any): those whose journal entry was written before `startedBefore`. Call it at
+   * start-up, before serving, with the start time. Memory and transactional stores return zeros.
+   */
+  recoverPending(startedBefore: Date): Promise<RecoveryReport>;
+
   close(): Promise<void>;
+}
+
+export interface RecoveryReport {
+  /** Batches whose every step had been applied: logged and completed. */
+  readonly rolledForward: number;
+  /** Batches with steps missing: the applied steps undone, the idempotency record removed. */
+  readonly rolledBack: number;
 }

@@ -1,7 +1,9 @@
 import { MemoryStore } from '../../src/store/memory/memory.store';
+import { describeMovementContract } from './movement.contract';
 import { describeStoreContract } from './store.contract';
 
 describeStoreContract('MemoryStore', async () => new MemoryStore());
+describeMovementContract('MemoryStore', async () => new MemoryStore());
 
 describe('MemoryStore', () => {
   it('describes itself as in-memory and reports its kind', () => {

@@ -14,8 +14,10 @@ import path from 'node:path';
 
 import mongoose, { type Connection } from 'mongoose';
 
+import { dec } from '../../src/domain/decimal';
 import { MongoStore } from '../../src/store/mongo/mongo.store';
 import type { CollateralStore } from '../../src/store/store.port';
+import { describeMovementContract } from './movement.contract';
 import { describeStoreContract } from './store.contract';
 
 const SKIP_MESSAGE =
@@ -192,6 +194,8 @@ if (!uriFromEnvironment && !mongodPath) {
 
     describeStoreContract('MongoStore (transactions when available)', () => connect('auto'), dropAndClose);
     describeStoreContract('MongoStore (without transactions)', () => connect('never'), dropAndClose);
+    describeMovementContract('MongoStore (transactions when available)', () => connect('auto'), dropAndClose);
+    describeMovementContract('MongoStore (without transactions)', () => connect('never'), dropAndClose);
 
     it('describes where it is without credentials and says whether it uses transactions', async () => {
       const store = await connect('auto');
@@ -202,6 +206,154 @@ if (!uriFromEnvironment && !mongodPath) {
         );
         if (server!.startedHere) expect(store.transactional).toBe(true);
         await expect(store.ping()).resolves.toBeUndefined();
+      } finally {
+        await dropAndClose(store);
+      }
+    });
+
+    it('recovers batches a crash left half-applied without transactions: back before the commit point, forward after it', async () => {
+      const store = await connect('never');
+      const db = admin!.useDb(databases.get(store)!, { useCache: false }).db!;
+      type Raw = { _id?: unknown; [field: string]: unknown };
+      const decimal = (text: string) => mongoose.Types.Decimal128.fromString(text);
+      const longAgo = new Date(Date.now() - 60_000);
+      try {
+        await store.replaceBook({
+          market: { baseCurrency: 'USD', fxRates: new Map([['USD', dec('1')]]) },
+          assets: [
+            {
+              id: 'UST',
+              name: 'UST',
+              assetClass: 'GOVERNMENT_BOND',
+              currency: 'USD',
+              issuer: 'US',
+              price: dec('100'),
+            },
+          ],
+          inventory: [{ assetId: 'UST', location: 'A', quantity: dec('100'), fundingCostBps: dec('10') }],
+          accounts: [
+            {
+              id: 'VM-1',
+              name: 'VM-1',
+              counterparty: 'Bank',
+              kind: 'VARIATION_MARGIN',
+              currency: 'USD',
+              terms: {
+                exposure: dec('0'),
+                independentAmount: dec('0'),
+                threshold: dec('0'),
+                minimumTransferAmount: dec('0'),
+                rounding: dec('0'),
+              },
+              eligibility: [],
+              concentrationLimits: [],
+              posted: [],
+            },
+          ],
+        });
+        const deliver = (quantity: string) => ({
+          kind: 'DELIVER',
+          accountId: 'VM-1',
+          assetId: 'UST',
+          location: 'A',
+          quantity: decimal(quantity),
+        });
+        // Batch "lost": crashed after its holding update, before the account update and the commit point.
+        await db.collection<Raw>('movementBatches').insertOne({
+          _id: 'lost',
+          status: 'PENDING',
+          startedAt: longAgo,
+          requests: [deliver('30')],
+          idempotency: { scope: 'alice', key: 'k-lost', response: '{}' },
+          firstSequence: 1,
+        });
+        await db.collection<Raw>('idempotency').insertOne({
+          scope: 'alice',
+          key: 'k-lost',
+          requestHash: 'h',
+          status: 'PENDING',
+          createdAt: longAgo,
+          expiresAt: new Date(Date.now() + 3_600_000),
+          batchId: 'lost',
+          pendingSince: longAgo,
+        });
+        await db
+          .collection<Raw>('holdings')
+          .updateOne(
+            { assetId: 'UST', location: 'A' },
+            { $inc: { quantity: decimal('-30'), version: 1 }, $addToSet: { pendingBatches: 'lost' } },
+          );
+        // Batch "kept": crashed after the commit point (APPLIED, with its record), before writing the log.
+        await db
+          .collection<Raw>('holdings')
+          .updateOne(
+            { assetId: 'UST', location: 'A' },
+            { $inc: { quantity: decimal('-20'), version: 1 }, $addToSet: { pendingBatches: 'kept' } },
+          );
+        await db
+          .collection<Raw>('accounts')
+          .updateOne(
+            { _id: 'VM-1' },
+            {
+              $push: { posted: { assetId: 'UST', quantity: decimal('20') } },
+              $inc: { version: 1 },
+              $addToSet: { pendingBatches: 'kept' },
+            },
+          );
+        const keptRecord = {
+          _id: 2,
+          at: longAgo,
+          principalId: 'alice',
+          accountId: 'VM-1',
+          assetId: 'UST',
+          location: 'A',
+          kind: 'DELIVER',
+          quantity: decimal('20'),
+          holdingBefore: decimal('70'),
+          holdingAfter: decimal('50'),
+          postedBefore: decimal('0'),
+          postedAfter: decimal('20'),
+          batchId: 'kept',
+        };
+        await db.collection<Raw>('movementBatches').insertOne({
+          _id: 'kept',
+          status: 'APPLIED',
+          startedAt: longAgo,
+          requests: [deliver('20')],
+          firstSequence: 2,
+          records: [keptRecord],
+        });
+        // An idempotency key reserved by a process that died before writing its journal entry.
+        await db.collection<Raw>('idempotency').insertOne({
+          scope: 'alice',
+          key: 'k-orphan',
+          requestHash: 'h',
+          status: 'PENDING',
+          createdAt: longAgo,
+          expiresAt: new Date(Date.now() + 3_600_000),
+          batchId: 'never-journaled',
+          pendingSince: longAgo,
+        });
+
+        expect(await store.recoverPending(new Date())).toEqual({ rolledForward: 1, rolledBack: 2 });
+        const [holding] = await store.listInventory();
+        // 100 - 30 (undone) - 20 (kept) = 80; versions: 1 + 1 (lost) - 1 (undone) + 1 (kept) = 2.
+        expect([holding!.quantity.toFixed(), holding!.version]).toEqual(['80', 2]);
+        const account = (await store.getAccount('VM-1'))!;
+        expect([account.posted.map((p) => p.quantity.toFixed()), account.version]).toEqual([['20'], 2]);
+        expect(
+          (await store.listMovements()).map((r) => [r.sequence, r.batchId, r.quantity.toFixed()]),
+        ).toEqual([[2, 'kept', '20']]);
+        expect(await store.getIdempotencyRecord('alice', 'k-lost')).toBeUndefined();
+        expect(await store.getIdempotencyRecord('alice', 'k-orphan')).toBeUndefined();
+        expect(await db.collection('movementBatches').countDocuments()).toBe(0);
+        expect(
+          await db.collection('holdings').countDocuments({ pendingBatches: { $exists: true, $ne: [] } }),
+        ).toBe(0);
+        expect(
+          await db.collection('accounts').countDocuments({ pendingBatches: { $exists: true, $ne: [] } }),
+        ).toBe(0);
+        expect(await store.recoverPending(new Date())).toEqual({ rolledForward: 0, rolledBack: 0 });
       } finally {
         await dropAndClose(store);
       }
@@ -220,7 +372,17 @@ if (!uriFromEnvironment && !mongodPath) {
         const names = (await admin!.useDb(dbName, { useCache: false }).db!.listCollections().toArray())
           .map((collection) => collection.name)
           .sort();
-        expect(names).toEqual(['accounts', 'assets', 'holdings', 'market']);
+        expect(names).toEqual([
+          'accounts',
+          'assets',
+          'counters',
+          'holdings',
+          'idempotency',
+          'market',
+          'movementBatches',
+          'movements',
+          'plans',
+        ]);
       } finally {
         await dropAndClose(store);
       }

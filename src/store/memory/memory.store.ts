@@ -8,10 +8,16 @@
  * time, so concurrent calls cannot interleave a check with another call's write. Batches are
  * checked in full against the current state first, then applied; a throw leaves state untouched.
  *
+ * Movements, plans and idempotency records follow the same pattern: applyMovements checks the
+ * whole batch (movement-rules.ts), then writes holdings, accounts, plan, log records and the
+ * idempotency record in one synchronous stretch, so concurrent calls see all of it or none.
+ *
  * Before any book is stored there is no market: `getMarket`, `setFxRates` and `snapshot` throw
  * NotFoundError('market', 'book').
  */
-import type { Decimal } from '../../domain/decimal';
+import { randomUUID } from 'node:crypto';
+
+import { type Decimal, ZERO } from '../../domain/decimal';
 import { ConflictError, NotFoundError } from '../../domain/errors';
 import type {
   Account,
@@ -26,20 +32,45 @@ import type {
 } from '../../domain/model';
 import { holdingKey } from '../../domain/model';
 import {
+  type IdempotencyRecord,
+  IdempotencyReplay,
+  type MovementRecord,
+  type MovementRequest,
+  type PlanStatus,
+  type StoredPlan,
+} from '../../domain/movement';
+import {
   checkBookKeys,
   checkHoldingChanges,
   compareById,
   compareHoldings,
   netAdjustments,
 } from '../adapter-rules';
+import {
+  applyPostingChanges,
+  buildMovementRecords,
+  checkMovementBatch,
+  checkPlanExecution,
+  netMovements,
+  postedQuantity,
+  validateMovementBatch,
+} from '../movement-rules';
+import { checkPlanDraft, checkPlanTransition, comparePlansNewestFirst } from '../plan-rules';
 import type {
   AccountDraft,
   AssetDraft,
   AssetFilter,
   BookDraft,
   CollateralStore,
+  IdempotentFailure,
   InventoryAdjustment,
+  MovementBatchResult,
+  MovementContext,
+  MovementFilter,
+  PlanDraft,
+  PlanFilter,
   PriceUpdate,
+  RecoveryReport,
   StoreKind,
 } from '../store.port';
 
@@ -56,6 +87,11 @@ export class MemoryStore implements CollateralStore {
   private assets = new Map<string, Asset>();
   private holdings = new Map<string, Holding>();
   private accounts = new Map<string, Account>();
+  private movements: MovementRecord[] = [];
+  private nextSequence = 1;
+  /** Keyed by idempotencyMapKey(scope, key). */
+  private idempotency = new Map<string, IdempotencyRecord>();
+  private plans = new Map<string, StoredPlan>();
   private closed = false;
 
   describe(): string {
@@ -98,6 +134,10 @@ export class MemoryStore implements CollateralStore {
     this.assets = assets;
     this.holdings = holdings;
     this.accounts = accounts;
+    this.movements = [];
+    this.nextSequence = 1;
+    this.idempotency = new Map();
+    this.plans = new Map();
     return this.snapshot();
   }
 
@@ -199,8 +239,198 @@ export class MemoryStore implements CollateralStore {
     return stored;
   }
 
+  async applyMovements(
+    requests: readonly MovementRequest[],
+    context: MovementContext,
+  ): Promise<MovementBatchResult> {
+    validateMovementBatch(requests, context);
+    if (context.idempotency) {
+      const existing = this.liveIdempotencyRecord(
+        context.idempotency.scope,
+        context.idempotency.key,
+        context.at,
+      );
+      if (existing) throw new IdempotencyReplay(copyIdempotencyRecord(existing));
+    }
+    const plan = context.plan
+      ? checkPlanExecution(
+          this.plans.get(context.plan.id),
+          context.plan.id,
+          context.plan.expectedVersion,
+          context.at,
+        )
+      : undefined;
+    const changes = netMovements(requests);
+    checkMovementBatch(changes, context, {
+      holding: (change) => this.holdings.get(holdingKey(change)),
+      account: (accountId) => this.accounts.get(accountId),
+    });
+
+    const batchId = context.batchId ?? randomUUID();
+    const records = buildMovementRecords(requests, context, batchId, this.nextSequence, {
+      holding: (assetId, location) => this.holdings.get(holdingKey({ assetId, location }))?.quantity ?? ZERO,
+      posted: (accountId, assetId) => postedQuantity(this.accounts.get(accountId)!.posted, assetId),
+    });
+    const holdings = changes.holdings.map((change) => {
+      const current = this.holdings.get(holdingKey(change));
+      return freezeHolding({
+        assetId: change.assetId,
+        location: change.location,
+        quantity: (current?.quantity ?? ZERO).plus(change.delta),
+        fundingCostBps: current?.fundingCostBps ?? change.fundingCostBps!,
+        version: (current?.version ?? 0) + 1,
+      });
+    });
+    const accounts = changes.accounts.map((change) => {
+      const current = this.accounts.get(change.accountId)!;
+      return freezeAccount({
+        ...current,
+        posted: applyPostingChanges(current.posted, change.postings),
+        version: current.version + 1,
+      });
+    });
+    const executed = plan
+      ? freezePlan({
+          ...plan,
+          status: 'EXECUTED',
+          executedAt: context.at,
+          executedBy: context.principalId,
+          statusChangedAt: context.at,
+          version: plan.version + 1,
+        })
+      : undefined;
+
+    for (const holding of holdings) this.holdings.set(holdingKey(holding), holding);
+    for (const account of accounts) this.accounts.set(account.id, account);
+    if (executed) this.plans.set(executed.id, executed);
+    this.movements.push(...records);
+    this.nextSequence += records.length;
+    if (context.idempotency) {
+      const { scope, key, requestHash, response, expiresAt } = context.idempotency;
+      this.storeIdempotencyRecord({
+        scope,
+        key,
+        requestHash,
+        response,
+        status: 'COMPLETED',
+        createdAt: context.at,
+        expiresAt,
+      });
+    }
+    return {
+      batchId,
+      records: records.map(copyRecord),
+      accounts,
+      holdings,
+      ...(executed ? { plan: copyPlan(executed) } : {}),
+    };
+  }
+
+  async listMovements(filter: MovementFilter = {}): Promise<MovementRecord[]> {
+    const matching = this.movements.filter(
+      (record) =>
+        (filter.accountId === undefined || record.accountId === filter.accountId) &&
+        (filter.planId === undefined || record.planId === filter.planId) &&
+        (filter.from === undefined || record.at.getTime() >= filter.from.getTime()) &&
+        (filter.to === undefined || record.at.getTime() < filter.to.getTime()),
+    );
+    return (filter.limit === undefined ? matching : matching.slice(0, filter.limit)).map(copyRecord);
+  }
+
+  async getIdempotencyRecord(scope: string, key: string): Promise<IdempotencyRecord | undefined> {
+    const record = this.idempotency.get(idempotencyMapKey(scope, key));
+    return record ? copyIdempotencyRecord(record) : undefined;
+  }
+
+  async recordIdempotentFailure(failure: IdempotentFailure): Promise<IdempotencyRecord> {
+    const existing = this.liveIdempotencyRecord(failure.scope, failure.key, failure.createdAt);
+    if (existing) throw new IdempotencyReplay(copyIdempotencyRecord(existing));
+    const { scope, key, requestHash, response, createdAt, expiresAt } = failure;
+    const record = this.storeIdempotencyRecord({
+      scope,
+      key,
+      requestHash,
+      response,
+      status: 'COMPLETED',
+      createdAt,
+      expiresAt,
+    });
+    return copyIdempotencyRecord(record);
+  }
+
+  async purgeIdempotencyRecords(expiredBy: Date): Promise<number> {
+    let purged = 0;
+    for (const [mapKey, record] of this.idempotency) {
+      if (record.status === 'COMPLETED' && record.expiresAt.getTime() <= expiredBy.getTime()) {
+        this.idempotency.delete(mapKey);
+        purged += 1;
+      }
+    }
+    return purged;
+  }
+
+  async savePlan(plan: PlanDraft): Promise<StoredPlan> {
+    checkPlanDraft(plan);
+    const existing = this.plans.get(plan.id);
+    if (existing) checkVersion('plan', plan.id, existing.version, 0);
+    const stored = freezePlan({ ...plan, version: 1 });
+    this.plans.set(plan.id, stored);
+    return copyPlan(stored);
+  }
+
+  async getPlan(id: string): Promise<StoredPlan | undefined> {
+    const plan = this.plans.get(id);
+    return plan ? copyPlan(plan) : undefined;
+  }
+
+  async listPlans(filter: PlanFilter = {}): Promise<StoredPlan[]> {
+    const matching = [...this.plans.values()]
+      .filter((plan) => filter.status === undefined || plan.status === filter.status)
+      .sort(comparePlansNewestFirst);
+    return (filter.limit === undefined ? matching : matching.slice(0, filter.limit)).map(copyPlan);
+  }
+
+  async transitionPlan(
+    id: string,
+    from: PlanStatus,
+    to: PlanStatus,
+    expectedVersion: number,
+    patch: { readonly statusReason?: string; readonly at: Date },
+  ): Promise<StoredPlan> {
+    checkPlanTransition(from, to);
+    const plan = this.plans.get(id);
+    if (!plan) throw new NotFoundError('plan', id);
+    if (plan.status !== from) throw new ConflictError(`plan '${id}' is ${plan.status}, not ${from}`);
+    checkVersion('plan', id, plan.version, expectedVersion);
+    const stored = freezePlan({
+      ...plan,
+      status: to,
+      ...(patch.statusReason === undefined ? {} : { statusReason: patch.statusReason }),
+      statusChangedAt: patch.at,
+      version: plan.version + 1,
+    });
+    this.plans.set(id, stored);
+    return copyPlan(stored);
+  }
+
+  async recoverPending(_startedBefore: Date): Promise<RecoveryReport> {
+    return { rolledForward: 0, rolledBack: 0 };
+  }
+
   async close(): Promise<void> {
     this.closed = true;
+  }
+
+  /** The stored record for (scope, key) unless it had expired by `at` (then it no longer counts). */
+  private liveIdempotencyRecord(scope: string, key: string, at: Date): IdempotencyRecord | undefined {
+    const record = this.idempotency.get(idempotencyMapKey(scope, key));
+    return record && record.expiresAt.getTime() > at.getTime() ? record : undefined;
+  }
+
+  private storeIdempotencyRecord(record: IdempotencyRecord): IdempotencyRecord {
+    const stored = copyIdempotencyRecord(record);
+    this.idempotency.set(idempotencyMapKey(record.scope, record.key), stored);
+    return stored;
   }
 
   private requireMarket(): StoredMarket {
@@ -232,6 +462,44 @@ function checkVersion(entity: string, id: string, actual: number, expected: numb
   const found = actual === 0 ? 'it does not exist' : `it is at version ${actual}`;
   throw new ConflictError(`${entity} '${id}': expected version ${expected}, but ${found}`);
 }
+
+function idempotencyMapKey(scope: string, key: string): string {
+  return `${scope}\u0000${key}`;
+}
+
+/** Dates are mutable objects: every stored or returned record, plan and movement gets its own. */
+function copyDate(date: Date): Date {
+  return new Date(date.getTime());
+}
+
+function copyIdempotencyRecord(record: IdempotencyRecord): IdempotencyRecord {
+  return Object.freeze({
+    ...pick(record, ['scope', 'key', 'requestHash', 'status', 'response']),
+    createdAt: copyDate(record.createdAt),
+    expiresAt: copyDate(record.expiresAt),
+  });
+}
+
+function copyRecord(record: MovementRecord): MovementRecord {
+  return Object.freeze({ ...record, at: copyDate(record.at) });
+}
+
+function freezeMovementRequest(request: MovementRequest): MovementRequest {
+  return pick(request, ['kind', 'accountId', 'assetId', 'location', 'quantity', 'fundingCostBps']);
+}
+
+function freezePlan(plan: StoredPlan): StoredPlan {
+  return Object.freeze({
+    ...pick(plan, ['id', 'status', 'createdBy', 'version', 'payload', 'executedBy', 'statusReason']),
+    createdAt: copyDate(plan.createdAt),
+    expiresAt: copyDate(plan.expiresAt),
+    ...(plan.executedAt === undefined ? {} : { executedAt: copyDate(plan.executedAt) }),
+    ...(plan.statusChangedAt === undefined ? {} : { statusChangedAt: copyDate(plan.statusChangedAt) }),
+    movements: Object.freeze(plan.movements.map(freezeMovementRequest)),
+  });
+}
+
+const copyPlan = freezePlan;
 
 function optional<Key extends string, Value>(key: Key, value: Value | undefined): { [K in Key]?: Value } {
   return (value === undefined ? {} : { [key]: value }) as { [K in Key]?: Value };

@@ -21,6 +21,15 @@ import type {
   MarginTerms,
   MarketSettings,
 } from '../../domain/model';
+import {
+  type IdempotencyRecord,
+  movementId,
+  type MovementKind,
+  type MovementRecord,
+  type MovementRequest,
+  type PlanStatus,
+  type StoredPlan,
+} from '../../domain/movement';
 import type { AccountDraft, AssetDraft, HoldingDraft, MarketDraft } from '../store.port';
 import { fromDecimal128, fromOptionalDecimal128, toDecimal128, toOptionalDecimal128 } from './decimal128';
 import {
@@ -30,8 +39,12 @@ import {
   type EligibilityMatchDocument,
   type EligibilityRuleDocument,
   type HoldingDocument,
+  type IdempotencyDocument,
   MARKET_ID,
   type MarketDocument,
+  type MovementDocument,
+  type MovementRequestDocument,
+  type PlanDocument,
   type TermsDocument,
 } from './mongo.models';
 
@@ -260,4 +273,118 @@ export function accountFromDocument(document: AccountDocument): Account {
     })),
     version: document.version,
   };
+}
+
+export function movementRequestToDocument(request: MovementRequest, path: string): MovementRequestDocument {
+  return compact({
+    kind: request.kind,
+    accountId: request.accountId,
+    assetId: request.assetId,
+    location: request.location,
+    quantity: toDecimal128(request.quantity, at(path, 'quantity')),
+    fundingCostBps: toOptionalDecimal128(request.fundingCostBps, at(path, 'fundingCostBps')),
+  });
+}
+
+export function movementRequestFromDocument(document: MovementRequestDocument): MovementRequest {
+  return compact({
+    kind: document.kind as MovementKind,
+    accountId: document.accountId,
+    assetId: document.assetId,
+    location: document.location,
+    quantity: fromDecimal128(document.quantity),
+    fundingCostBps: fromOptionalDecimal128(document.fundingCostBps),
+  });
+}
+
+export function movementToDocument(record: MovementRecord): MovementDocument {
+  const path = `movements[${record.sequence}]`;
+  return compact({
+    _id: record.sequence,
+    at: record.at,
+    principalId: record.principalId,
+    accountId: record.accountId,
+    assetId: record.assetId,
+    location: record.location,
+    kind: record.kind,
+    quantity: toDecimal128(record.quantity, at(path, 'quantity')),
+    holdingBefore: toDecimal128(record.holdingBefore, at(path, 'holdingBefore')),
+    holdingAfter: toDecimal128(record.holdingAfter, at(path, 'holdingAfter')),
+    postedBefore: toDecimal128(record.postedBefore, at(path, 'postedBefore')),
+    postedAfter: toDecimal128(record.postedAfter, at(path, 'postedAfter')),
+    planId: record.planId,
+    idempotencyKey: record.idempotencyKey,
+    overrideReason: record.overrideReason,
+    batchId: record.batchId,
+  });
+}
+
+export function movementFromDocument(document: MovementDocument): MovementRecord {
+  return compact({
+    id: movementId(document._id),
+    sequence: document._id,
+    at: document.at,
+    principalId: document.principalId,
+    accountId: document.accountId,
+    assetId: document.assetId,
+    location: document.location,
+    kind: document.kind as MovementKind,
+    quantity: fromDecimal128(document.quantity),
+    holdingBefore: fromDecimal128(document.holdingBefore),
+    holdingAfter: fromDecimal128(document.holdingAfter),
+    postedBefore: fromDecimal128(document.postedBefore),
+    postedAfter: fromDecimal128(document.postedAfter),
+    planId: document.planId,
+    idempotencyKey: document.idempotencyKey,
+    overrideReason: document.overrideReason,
+    batchId: document.batchId,
+  });
+}
+
+export function planToDocument(plan: StoredPlan): PlanDocument {
+  return compact({
+    _id: plan.id,
+    status: plan.status,
+    createdAt: plan.createdAt,
+    createdBy: plan.createdBy,
+    expiresAt: plan.expiresAt,
+    version: plan.version,
+    payload: plan.payload,
+    movements: plan.movements.map((movement, index) =>
+      movementRequestToDocument(movement, `plan.movements[${index}]`),
+    ),
+    executedAt: plan.executedAt,
+    executedBy: plan.executedBy,
+    statusReason: plan.statusReason,
+    statusChangedAt: plan.statusChangedAt,
+  });
+}
+
+export function planFromDocument(document: PlanDocument): StoredPlan {
+  return compact({
+    id: document._id,
+    status: document.status as PlanStatus,
+    createdAt: document.createdAt,
+    createdBy: document.createdBy,
+    expiresAt: document.expiresAt,
+    version: document.version,
+    payload: document.payload,
+    movements: (document.movements ?? []).map(movementRequestFromDocument),
+    executedAt: document.executedAt,
+    executedBy: document.executedBy,
+    statusReason: document.statusReason,
+    statusChangedAt: document.statusChangedAt,
+  });
+}
+
+export function idempotencyFromDocument(document: IdempotencyDocument): IdempotencyRecord {
+  return compact({
+    scope: document.scope,
+    key: document.key,
+    requestHash: document.requestHash,
+    status: document.status,
+    response: document.response,
+    createdAt: document.createdAt,
+    expiresAt: document.expiresAt,
+  });
 }

@@ -14,7 +14,15 @@ export const COLLECTIONS = {
   assets: 'assets',
   holdings: 'holdings',
   accounts: 'accounts',
+  movements: 'movements',
+  plans: 'plans',
+  idempotency: 'idempotency',
+  counters: 'counters',
+  movementBatches: 'movementBatches',
 } as const;
+
+/** The counters document whose `value` is the last movement sequence handed out. */
+export const MOVEMENT_COUNTER_ID = 'movements';
 
 export interface MarketDocument {
   _id: string;
@@ -45,6 +53,8 @@ export interface HoldingDocument {
   quantity: Types.Decimal128;
   fundingCostBps: Types.Decimal128;
   version: number;
+  /** Batches (without transactions) that changed this holding and are not finished yet. */
+  pendingBatches?: string[];
 }
 
 export interface TermsDocument {
@@ -95,6 +105,90 @@ export interface AccountDocument {
   concentrationLimits: ConcentrationLimitDocument[];
   posted: PostingDocument[];
   version: number;
+  /** Batches (without transactions) that changed this account and are not finished yet. */
+  pendingBatches?: string[];
+}
+
+export interface MovementRequestDocument {
+  kind: string;
+  accountId: string;
+  assetId: string;
+  location: string;
+  quantity: Types.Decimal128;
+  fundingCostBps?: Types.Decimal128;
+}
+
+/** One log record; `_id` is its sequence. */
+export interface MovementDocument {
+  _id: number;
+  at: Date;
+  principalId: string;
+  accountId: string;
+  assetId: string;
+  location: string;
+  kind: string;
+  quantity: Types.Decimal128;
+  holdingBefore: Types.Decimal128;
+  holdingAfter: Types.Decimal128;
+  postedBefore: Types.Decimal128;
+  postedAfter: Types.Decimal128;
+  planId?: string;
+  idempotencyKey?: string;
+  overrideReason?: string;
+  batchId: string;
+}
+
+export interface PlanDocument {
+  _id: string;
+  status: string;
+  createdAt: Date;
+  createdBy: string;
+  expiresAt: Date;
+  version: number;
+  payload: string;
+  movements: MovementRequestDocument[];
+  executedAt?: Date;
+  executedBy?: string;
+  statusReason?: string;
+  statusChangedAt?: Date;
+  /** The batch that executed the plan: how recovery tells whether that step was applied. */
+  executedBatchId?: string;
+}
+
+export interface IdempotencyDocument {
+  _id?: Types.ObjectId;
+  scope: string;
+  key: string;
+  requestHash: string;
+  status: 'PENDING' | 'COMPLETED';
+  response?: string;
+  createdAt: Date;
+  expiresAt: Date;
+  /** The batch a PENDING record reserves the key for. */
+  batchId?: string;
+  /** Wall-clock time the PENDING record was written (recovery's cut-off is compared with it). */
+  pendingSince?: Date;
+}
+
+export interface CounterDocument {
+  _id: string;
+  value: number;
+}
+
+/**
+ * Journal of a batch applied without transactions. PENDING while its steps run; APPLIED once every
+ * step is in (with the log records to write); ROLLING_BACK once recovery has claimed it.
+ */
+export interface MovementBatchDocument {
+  _id: string;
+  status: 'PENDING' | 'APPLIED' | 'ROLLING_BACK';
+  /** Wall-clock time the journal entry was written. */
+  startedAt: Date;
+  requests: MovementRequestDocument[];
+  planId?: string;
+  idempotency?: { scope: string; key: string; response: string };
+  firstSequence: number;
+  records?: MovementDocument[];
 }
 
 const decimal = { type: Schema.Types.Decimal128, required: true } as const;
@@ -208,11 +302,117 @@ const accountSchema = new Schema<AccountDocument>(
   { ...topLevel, collection: COLLECTIONS.accounts },
 );
 
+const movementRequestSchema = new Schema<MovementRequestDocument>(
+  {
+    kind: text,
+    accountId: text,
+    assetId: text,
+    location: text,
+    quantity: decimal,
+    fundingCostBps: optionalDecimal,
+  },
+  embedded,
+);
+
+const movementFields = {
+  _id: { type: Number, required: true },
+  at: { type: Date, required: true },
+  principalId: text,
+  accountId: text,
+  assetId: text,
+  location: text,
+  kind: text,
+  quantity: decimal,
+  holdingBefore: decimal,
+  holdingAfter: decimal,
+  postedBefore: decimal,
+  postedAfter: decimal,
+  planId: String,
+  idempotencyKey: String,
+  overrideReason: String,
+  batchId: text,
+} as const;
+
+const movementSchema = new Schema<MovementDocument>(movementFields, {
+  ...topLevel,
+  collection: COLLECTIONS.movements,
+});
+movementSchema.index({ accountId: 1, at: 1 });
+movementSchema.index({ at: 1 });
+movementSchema.index({ planId: 1 }, { sparse: true });
+movementSchema.index({ batchId: 1 });
+
+const planSchema = new Schema<PlanDocument>(
+  {
+    _id: text,
+    status: text,
+    createdAt: { type: Date, required: true },
+    createdBy: text,
+    expiresAt: { type: Date, required: true },
+    version: versionField,
+    payload: text,
+    movements: { type: [movementRequestSchema], default: [] },
+    executedAt: Date,
+    executedBy: String,
+    statusReason: String,
+    statusChangedAt: Date,
+    executedBatchId: String,
+  },
+  { ...topLevel, collection: COLLECTIONS.plans },
+);
+planSchema.index({ createdAt: -1, _id: -1 });
+planSchema.index({ status: 1, createdAt: -1, _id: -1 });
+
+const idempotencySchema = new Schema<IdempotencyDocument>(
+  {
+    scope: text,
+    key: text,
+    requestHash: text,
+    status: text,
+    response: String,
+    createdAt: { type: Date, required: true },
+    expiresAt: { type: Date, required: true },
+    batchId: String,
+    pendingSince: Date,
+  },
+  { ...topLevel, collection: COLLECTIONS.idempotency },
+);
+// One record per caller and key: the index, not a read, is what refuses a concurrent duplicate.
+idempotencySchema.index({ scope: 1, key: 1 }, { unique: true });
+// TTL: the server deletes a record once expiresAt (set by the service) has passed; its monitor runs
+// about once a minute, so purgeIdempotencyRecords and the expiry check in applyMovements do not rely on it.
+idempotencySchema.index({ expiresAt: 1 }, { expireAfterSeconds: 0 });
+
+const counterSchema = new Schema<CounterDocument>(
+  { _id: text, value: { type: Number, required: true } },
+  { ...topLevel, collection: COLLECTIONS.counters },
+);
+
+const movementBatchSchema = new Schema<MovementBatchDocument>(
+  {
+    _id: text,
+    status: text,
+    startedAt: { type: Date, required: true },
+    requests: { type: [movementRequestSchema], default: [] },
+    planId: String,
+    idempotency: new Schema({ scope: text, key: text, response: String }, embedded),
+    firstSequence: { type: Number, required: true },
+    records: [new Schema(movementFields, embedded)],
+  },
+  { ...topLevel, collection: COLLECTIONS.movementBatches },
+);
+movementBatchSchema.index({ status: 1, startedAt: 1 });
+
 export interface CollateralModels {
   readonly market: Model<MarketDocument>;
   readonly assets: Model<AssetDocument>;
   readonly holdings: Model<HoldingDocument>;
   readonly accounts: Model<AccountDocument>;
+  readonly movements: Model<MovementDocument>;
+  readonly plans: Model<PlanDocument>;
+  readonly idempotency: Model<IdempotencyDocument>;
+  readonly counters: Model<CounterDocument>;
+  readonly movementBatches: Model<MovementBatchDocument>;
 }
 
 /** Models bound to one connection (never the global mongoose), so several stores can coexist. */
@@ -222,5 +422,10 @@ export function registerModels(connection: Connection): CollateralModels {
     assets: connection.model<AssetDocument>('Asset', assetSchema),
     holdings: connection.model<HoldingDocument>('Holding', holdingSchema),
     accounts: connection.model<AccountDocument>('Account', accountSchema),
+    movements: connection.model<MovementDocument>('Movement', movementSchema),
+    plans: connection.model<PlanDocument>('Plan', planSchema),
+    idempotency: connection.model<IdempotencyDocument>('IdempotencyRecord', idempotencySchema),
+    counters: connection.model<CounterDocument>('Counter', counterSchema),
+    movementBatches: connection.model<MovementBatchDocument>('MovementBatch', movementBatchSchema),
   };
 }

@@ -36,6 +36,10 @@
  *   A process that dies between two renames leaves the book mixed until the next import; one
  *   that dies while staging leaves `<collection>_import_*` collections behind, safe to drop.
  * - snapshot() reads the four collections one after another: a write between two reads shows.
+ *
+ * Movements, plans, idempotency records and the movement log: mongo.movements.ts, which states
+ * their guarantees with and without transactions. replaceBook clears them too (in its transaction,
+ * or, without transactions, right after the renames).
  */
 import { randomBytes } from 'node:crypto';
 
@@ -54,6 +58,13 @@ import type {
   MarketSettings,
 } from '../../domain/model';
 import { holdingKey } from '../../domain/model';
+import type {
+  IdempotencyRecord,
+  MovementRecord,
+  MovementRequest,
+  PlanStatus,
+  StoredPlan,
+} from '../../domain/movement';
 import {
   checkBookKeys,
   checkHoldingChanges,
@@ -70,8 +81,15 @@ import type {
   AssetFilter,
   BookDraft,
   CollateralStore,
+  IdempotentFailure,
   InventoryAdjustment,
+  MovementBatchResult,
+  MovementContext,
+  MovementFilter,
+  PlanDraft,
+  PlanFilter,
   PriceUpdate,
+  RecoveryReport,
   StoreKind,
 } from '../store.port';
 import { fromDecimal128, toDecimal128, toOptionalDecimal128 } from './decimal128';
@@ -98,6 +116,7 @@ import {
   type MarketDocument,
   registerModels,
 } from './mongo.models';
+import { MongoMovements } from './mongo.movements';
 
 export interface MongoStoreOptions {
   /** How long to wait for a reachable server, at start-up and on each operation. */
@@ -164,6 +183,7 @@ interface AppliedStep {
 
 export class MongoStore implements CollateralStore {
   readonly kind: StoreKind = 'mongodb';
+  private readonly movementStore: MongoMovements;
 
   private constructor(
     private readonly connection: Connection,
@@ -173,7 +193,9 @@ export class MongoStore implements CollateralStore {
     private readonly location: string,
     private readonly deployment: string,
     private readonly log: (level: 'warn' | 'error', message: string) => void,
-  ) {}
+  ) {
+    this.movementStore = new MongoMovements(connection, models, transactional, location, log);
+  }
 
   /**
    * Connects, creates the collections and indexes, and detects transaction support. Rejects
@@ -254,9 +276,11 @@ export class MongoStore implements CollateralStore {
           await model.deleteMany({}, { session });
           if (documents[name].length > 0) await model.insertMany(documents[name], { session, lean: true });
         }
+        await this.movementStore.clearAll(session);
       });
     } else {
       await this.replaceThroughStagingCollections(documents);
+      await this.movementStore.clearAll(null);
     }
     return {
       market: marketFromDocument(documents.market[0]!),
@@ -545,6 +569,55 @@ export class MongoStore implements CollateralStore {
       .lean<{ version: number }>();
     if (!current) throw new NotFoundError('account', accountId);
     throw versionConflict('account', accountId, expectedVersion ?? 0, current.version);
+  }
+
+  applyMovements(
+    requests: readonly MovementRequest[],
+    context: MovementContext,
+  ): Promise<MovementBatchResult> {
+    return this.movementStore.applyMovements(requests, context);
+  }
+
+  listMovements(filter?: MovementFilter): Promise<MovementRecord[]> {
+    return this.movementStore.listMovements(filter);
+  }
+
+  getIdempotencyRecord(scope: string, key: string): Promise<IdempotencyRecord | undefined> {
+    return this.movementStore.getIdempotencyRecord(scope, key);
+  }
+
+  recordIdempotentFailure(failure: IdempotentFailure): Promise<IdempotencyRecord> {
+    return this.movementStore.recordIdempotentFailure(failure);
+  }
+
+  purgeIdempotencyRecords(expiredBy: Date): Promise<number> {
+    return this.movementStore.purgeIdempotencyRecords(expiredBy);
+  }
+
+  savePlan(plan: PlanDraft): Promise<StoredPlan> {
+    return this.movementStore.savePlan(plan);
+  }
+
+  getPlan(id: string): Promise<StoredPlan | undefined> {
+    return this.movementStore.getPlan(id);
+  }
+
+  listPlans(filter?: PlanFilter): Promise<StoredPlan[]> {
+    return this.movementStore.listPlans(filter);
+  }
+
+  transitionPlan(
+    id: string,
+    from: PlanStatus,
+    to: PlanStatus,
+    expectedVersion: number,
+    patch: { readonly statusReason?: string; readonly at: Date },
+  ): Promise<StoredPlan> {
+    return this.movementStore.transitionPlan(id, from, to, expectedVersion, patch);
+  }
+
+  recoverPending(startedBefore: Date): Promise<RecoveryReport> {
+    return this.movementStore.recoverPending(startedBefore);
   }
 
   async close(): Promise<void> {
