@@ -37,12 +37,15 @@
  *   transactions, but not necessarily on MongoDB without them (see mongo.movements.ts).
  * - A plan goes PROPOSED -> EXECUTED only inside applyMovements (context.plan), in the same
  *   atomic step as the effect: of concurrent executions of one plan exactly one succeeds.
- *   transitionPlan moves between the other statuses and refuses EXECUTED.
+ *   The other statuses are final: transitionPlan only moves PROPOSED to REJECTED or EXPIRED, and
+ *   savePlan refuses a plan saved as EXECUTED. A plan past its expiresAt cannot be executed.
  * - Idempotency records are unique per (scope, key); the one given to applyMovements is stored
  *   COMPLETED, with its response, atomically with the effect. Of concurrent calls with one
  *   (scope, key), exactly one acts; the others get IdempotencyReplay. A record whose expiresAt is
  *   at or before the new call's `at` no longer counts and is replaced. Records stay readable until
- *   purged (MongoDB also deletes them by a TTL index on expiresAt, about a minute late).
+ *   purged (MongoDB also deletes them by a TTL index on expiresAt, about a minute late). A
+ *   MongoDB store without transactions briefly holds a key as PENDING while its batch runs; a
+ *   concurrent duplicate then gets IdempotencyReplay with that PENDING record (no response yet).
  * - replaceBook starts a new world: it clears the movement log (sequences restart), plans and
  *   idempotency records too, since they refer to holdings and postings that no longer exist.
  */
@@ -119,7 +122,7 @@ export interface MovementContext {
   readonly principalId: string;
   /** Time of the movements, written into every log record (and createdAt of the idempotency record). */
   readonly at: Date;
-  /** Shared by the batch's log records; the store makes a random one when absent. */
+  /** Shared by the batch's log records; must be unique per batch. The store makes a random one when absent. */
   readonly batchId?: string;
   /** Written into the log records; `plan.id` takes precedence. */
   readonly planId?: string;
@@ -226,15 +229,16 @@ export interface CollateralStore {
   /** Deletes COMPLETED records whose expiresAt is at or before `expiredBy`; returns how many. */
   purgeIdempotencyRecords(expiredBy: Date): Promise<number>;
 
-  /** Stores a new plan at version 1; an existing id is a ConflictError. */
+  /** Stores a new plan at version 1; an existing id is a ConflictError, status EXECUTED a ValidationError. */
   savePlan(plan: PlanDraft): Promise<StoredPlan>;
   getPlan(id: string): Promise<StoredPlan | undefined>;
   /** Newest first (createdAt, then id, both descending). */
   listPlans(filter?: PlanFilter): Promise<StoredPlan[]>;
   /**
-   * Moves a plan from `from` to `to` (not EXECUTED: that is applyMovements' job) only if it is at
-   * `from` and `expectedVersion`; ConflictError otherwise, NotFoundError for an unknown id.
-   * Sets statusReason (when given) and statusChangedAt = `patch.at`; version +1.
+   * Moves a plan from `from` (PROPOSED) to `to` (REJECTED or EXPIRED; anything else is a
+   * ValidationError) only if it is at `from` and `expectedVersion`; ConflictError otherwise,
+   * NotFoundError for an unknown id. Sets statusReason (when given) and statusChangedAt =
+   * `patch.at`; version +1.
    */
   transitionPlan(
     id: string,

@@ -214,7 +214,13 @@ if (!uriFromEnvironment && !mongodPath) {
     it('recovers batches a crash left half-applied without transactions: back before the commit point, forward after it', async () => {
       const store = await connect('never');
       const db = admin!.useDb(databases.get(store)!, { useCache: false }).db!;
-      type Raw = { _id?: unknown; [field: string]: unknown };
+      // Untyped access: these documents use string `_id`s, which the driver's default types refuse.
+      const raw = (name: string) =>
+        db.collection(name) as unknown as {
+          insertOne(document: object): Promise<unknown>;
+          updateOne(filter: object, update: object): Promise<unknown>;
+          countDocuments(filter?: object): Promise<number>;
+        };
       const decimal = (text: string) => mongoose.Types.Decimal128.fromString(text);
       const longAgo = new Date(Date.now() - 60_000);
       try {
@@ -259,7 +265,7 @@ if (!uriFromEnvironment && !mongodPath) {
           quantity: decimal(quantity),
         });
         // Batch "lost": crashed after its holding update, before the account update and the commit point.
-        await db.collection<Raw>('movementBatches').insertOne({
+        await raw('movementBatches').insertOne({
           _id: 'lost',
           status: 'PENDING',
           startedAt: longAgo,
@@ -267,7 +273,7 @@ if (!uriFromEnvironment && !mongodPath) {
           idempotency: { scope: 'alice', key: 'k-lost', response: '{}' },
           firstSequence: 1,
         });
-        await db.collection<Raw>('idempotency').insertOne({
+        await raw('idempotency').insertOne({
           scope: 'alice',
           key: 'k-lost',
           requestHash: 'h',
@@ -277,29 +283,23 @@ if (!uriFromEnvironment && !mongodPath) {
           batchId: 'lost',
           pendingSince: longAgo,
         });
-        await db
-          .collection<Raw>('holdings')
-          .updateOne(
-            { assetId: 'UST', location: 'A' },
-            { $inc: { quantity: decimal('-30'), version: 1 }, $addToSet: { pendingBatches: 'lost' } },
-          );
+        await raw('holdings').updateOne(
+          { assetId: 'UST', location: 'A' },
+          { $inc: { quantity: decimal('-30'), version: 1 }, $addToSet: { pendingBatches: 'lost' } },
+        );
         // Batch "kept": crashed after the commit point (APPLIED, with its record), before writing the log.
-        await db
-          .collection<Raw>('holdings')
-          .updateOne(
-            { assetId: 'UST', location: 'A' },
-            { $inc: { quantity: decimal('-20'), version: 1 }, $addToSet: { pendingBatches: 'kept' } },
-          );
-        await db
-          .collection<Raw>('accounts')
-          .updateOne(
-            { _id: 'VM-1' },
-            {
-              $push: { posted: { assetId: 'UST', quantity: decimal('20') } },
-              $inc: { version: 1 },
-              $addToSet: { pendingBatches: 'kept' },
-            },
-          );
+        await raw('holdings').updateOne(
+          { assetId: 'UST', location: 'A' },
+          { $inc: { quantity: decimal('-20'), version: 1 }, $addToSet: { pendingBatches: 'kept' } },
+        );
+        await raw('accounts').updateOne(
+          { _id: 'VM-1' },
+          {
+            $push: { posted: { assetId: 'UST', quantity: decimal('20') } },
+            $inc: { version: 1 },
+            $addToSet: { pendingBatches: 'kept' },
+          },
+        );
         const keptRecord = {
           _id: 2,
           at: longAgo,
@@ -315,7 +315,7 @@ if (!uriFromEnvironment && !mongodPath) {
           postedAfter: decimal('20'),
           batchId: 'kept',
         };
-        await db.collection<Raw>('movementBatches').insertOne({
+        await raw('movementBatches').insertOne({
           _id: 'kept',
           status: 'APPLIED',
           startedAt: longAgo,
@@ -324,7 +324,7 @@ if (!uriFromEnvironment && !mongodPath) {
           records: [keptRecord],
         });
         // An idempotency key reserved by a process that died before writing its journal entry.
-        await db.collection<Raw>('idempotency').insertOne({
+        await raw('idempotency').insertOne({
           scope: 'alice',
           key: 'k-orphan',
           requestHash: 'h',
@@ -346,13 +346,9 @@ if (!uriFromEnvironment && !mongodPath) {
         ).toEqual([[2, 'kept', '20']]);
         expect(await store.getIdempotencyRecord('alice', 'k-lost')).toBeUndefined();
         expect(await store.getIdempotencyRecord('alice', 'k-orphan')).toBeUndefined();
-        expect(await db.collection('movementBatches').countDocuments()).toBe(0);
-        expect(
-          await db.collection('holdings').countDocuments({ pendingBatches: { $exists: true, $ne: [] } }),
-        ).toBe(0);
-        expect(
-          await db.collection('accounts').countDocuments({ pendingBatches: { $exists: true, $ne: [] } }),
-        ).toBe(0);
+        expect(await raw('movementBatches').countDocuments()).toBe(0);
+        expect(await raw('holdings').countDocuments({ pendingBatches: { $exists: true, $ne: [] } })).toBe(0);
+        expect(await raw('accounts').countDocuments({ pendingBatches: { $exists: true, $ne: [] } })).toBe(0);
         expect(await store.recoverPending(new Date())).toEqual({ rolledForward: 0, rolledBack: 0 });
       } finally {
         await dropAndClose(store);
