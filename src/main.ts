@@ -4,9 +4,10 @@
  */
 import 'reflect-metadata';
 
+import { developmentKey, developmentKeyNotice } from './auth';
 import { ConfigError, loadConfig } from './config/config';
-import { createApp, listen } from './server/app';
 import { SolverPool } from './optimizer/solvers/solver-pool';
+import { createApp, listen } from './server/app';
 import { loadInitialBook } from './server/bootstrap';
 import { createLogger } from './server/logger';
 import { createServices } from './services/services';
@@ -40,6 +41,12 @@ async function main(): Promise<void> {
     },
     `Collateral service ready: ${store.kind} store, ${bookSource.description}`,
   );
+
+  const devKey = developmentKey(config);
+  if (devKey !== undefined) logger.info(developmentKeyNotice(devKey));
+  if (devKey === undefined && config.apiKeys.length === 0) {
+    logger.warn('No API keys configured (API_KEYS_FILE / API_KEYS): every request will be refused');
+  }
 
   let stopping = false;
   const shutdown = (signal: string) => {

@@ -44,3 +44,14 @@ export function filterByAccount<T>(
 ): T[] {
   return items.filter((item) => canAccessAccount(principal, accountIdOf(item)));
 }
+
+/**
+ * For operations on the whole desk rather than on accounts (prices, FX, assets, inventory, book
+ * import and export): the role, and no account scope, since a desk-limited key must not change
+ * or read what every other desk relies on.
+ */
+export function authorizeGlobal(principal: Principal | undefined, required: Role): Principal {
+  const authorized = authorize(principal, required);
+  if (authorized.accountScope !== undefined) throw new ForbiddenError();
+  return authorized;
+}

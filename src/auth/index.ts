@@ -1,5 +1,12 @@
 /** Access control: API keys to principals, roles, and account scope. Framework-free. */
-export { authorize, canAccessAccount, filterAccounts, filterByAccount, requireAccountAccess } from './access';
+export {
+  authorize,
+  authorizeGlobal,
+  canAccessAccount,
+  filterAccounts,
+  filterByAccount,
+  requireAccountAccess,
+} from './access';
 export {
   type ApiKeyEntry,
   ApiKeysConfigError,

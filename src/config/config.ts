@@ -5,6 +5,8 @@
  */
 import path from 'node:path';
 
+import { type ApiKeyEntry, ApiKeysConfigError, readApiKeysConfig } from '../auth/api-keys-config';
+
 export const NODE_ENVS = ['development', 'production', 'test'] as const;
 export type NodeEnv = (typeof NODE_ENVS)[number];
 
@@ -29,6 +31,8 @@ export interface Config {
   readonly optimizerWorkers: number;
   readonly optimizerDefaultTimeLimitMs: number;
   readonly optimizerMaxTimeLimitMs: number;
+  /** API keys from API_KEYS_FILE and API_KEYS, hashed (src/auth). */
+  readonly apiKeys: readonly ApiKeyEntry[];
 }
 
 /** Repository root: src/config and dist/config are both two levels below it. */
@@ -73,6 +77,18 @@ export function loadConfig(environment: Environment = process.env): Config {
     problems.push("MONGODB_URI must start with 'mongodb://' or 'mongodb+srv://'");
   }
   const bookFileSetting = read('BOOK_FILE');
+  const apiKeysFileSetting = read('API_KEYS_FILE');
+  const apiKeysEnv = read('API_KEYS');
+  let apiKeys: readonly ApiKeyEntry[] = [];
+  try {
+    apiKeys = readApiKeysConfig({
+      ...(apiKeysFileSetting !== undefined ? { apiKeysFilePath: path.resolve(apiKeysFileSetting) } : {}),
+      ...(apiKeysEnv !== undefined ? { apiKeysEnv } : {}),
+    });
+  } catch (error) {
+    if (!(error instanceof ApiKeysConfigError)) throw error;
+    problems.push(...error.problems);
+  }
 
   const config: Config = {
     nodeEnv,
@@ -87,6 +103,7 @@ export function loadConfig(environment: Environment = process.env): Config {
     optimizerWorkers: integer('OPTIMIZER_WORKERS', 2, 1, 64),
     optimizerDefaultTimeLimitMs: integer('OPTIMIZER_TIME_LIMIT_MS', 10_000, 100, 600_000),
     optimizerMaxTimeLimitMs: integer('OPTIMIZER_MAX_TIME_LIMIT_MS', 60_000, 100, 600_000),
+    apiKeys,
   };
   if (config.optimizerDefaultTimeLimitMs > config.optimizerMaxTimeLimitMs) {
     problems.push('OPTIMIZER_TIME_LIMIT_MS must not exceed OPTIMIZER_MAX_TIME_LIMIT_MS');

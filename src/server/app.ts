@@ -9,6 +9,7 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
 
+import { ApiKeyAuthenticator, developmentKey } from '../auth';
 import type { Config } from '../config/config';
 import type { GraphQLContext } from '../graphql/context';
 import { createContext } from '../graphql/context';
@@ -19,7 +20,7 @@ import type { CollateralStore } from '../store/store.port';
 import type { Logger } from './logger';
 
 export interface AppDependencies {
-  readonly config: Pick<Config, 'nodeEnv' | 'maxRequestBodyBytes'>;
+  readonly config: Pick<Config, 'nodeEnv' | 'maxRequestBodyBytes' | 'host' | 'apiKeys'>;
   readonly services: Services;
   readonly store: CollateralStore;
   readonly logger: Logger;
@@ -37,6 +38,7 @@ export async function createApp({ config, services, store, logger }: AppDependen
   const expressApp = express();
   const httpServer = http.createServer(expressApp);
   const development = config.nodeEnv === 'development';
+  const authenticator = new ApiKeyAuthenticator(config.apiKeys, { developmentKey: developmentKey(config) });
 
   const apollo = new ApolloServer<GraphQLContext>({
     schema,
@@ -64,7 +66,10 @@ export async function createApp({ config, services, store, logger }: AppDependen
   expressApp.use(
     '/graphql',
     express.json({ limit: config.maxRequestBodyBytes }),
-    expressMiddleware(apollo, { context: async () => createContext(services) }),
+    expressMiddleware(apollo, {
+      context: async ({ req }) =>
+        createContext(services, authenticator.tryAuthenticate(req.headers, req.socket.remoteAddress)),
+    }),
   );
 
   return {

@@ -17,6 +17,7 @@ describe('loadConfig', () => {
       optimizerWorkers: 2,
       optimizerDefaultTimeLimitMs: 10_000,
       optimizerMaxTimeLimitMs: 60_000,
+      apiKeys: [],
     });
     expect(config.mongodbUri).toBeUndefined();
     expect(Object.isFrozen(config)).toBe(true);
@@ -73,13 +74,14 @@ describe('loadConfig', () => {
         MONGODB_URI: 'postgres://x',
         LOG_LEVEL: 'loud',
         OPTIMIZER_WORKERS: '0',
+        API_KEYS: 'desk-a,SUPERUSER,sha256:abc',
       });
     } catch (caught) {
       error = caught;
     }
     expect(error).toBeInstanceOf(ConfigError);
     const problems = (error as ConfigError).problems.join('\n');
-    for (const key of ['NODE_ENV', 'PORT', 'MONGODB_URI', 'LOG_LEVEL', 'OPTIMIZER_WORKERS'])
+    for (const key of ['NODE_ENV', 'PORT', 'MONGODB_URI', 'LOG_LEVEL', 'OPTIMIZER_WORKERS', 'API_KEYS'])
       expect(problems).toContain(key);
   });
 });

@@ -4,6 +4,8 @@
  */
 import { serverAudits } from 'graphql-http';
 
+import { DEVELOPMENT_KEY } from '../../src/auth';
+
 import type { TestApi } from '../support/graphql-harness';
 import { createTestApi } from '../support/graphql-harness';
 
@@ -18,7 +20,11 @@ afterAll(() => api.stop());
 async function postGraphQL(query: string): Promise<{ status: number; body: any }> {
   const response = await fetch(url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json' },
+    headers: {
+      'content-type': 'application/json',
+      accept: 'application/graphql-response+json',
+      authorization: `Bearer ${DEVELOPMENT_KEY}`,
+    },
     body: JSON.stringify({ query }),
   });
   return { status: response.status, body: await response.json() };
@@ -26,7 +32,12 @@ async function postGraphQL(query: string): Promise<{ status: number; body: any }
 
 describe('GraphQL over HTTP (graphql-http audit)', () => {
   // Every MUST of the spec passes; SHOULD/MAY audits are reported by name when they warn.
-  for (const audit of serverAudits({ url: () => url })) {
+  const fetchWithKey = (input: string | URL | Request, init: RequestInit = {}) =>
+    fetch(input, {
+      ...init,
+      headers: { ...(init.headers as Record<string, string>), 'x-api-key': DEVELOPMENT_KEY },
+    });
+  for (const audit of serverAudits({ url: () => url, fetchFn: fetchWithKey })) {
     if (!audit.name.startsWith('MUST')) continue;
     it(audit.name, async () => {
       const result = await audit.fn();
@@ -69,6 +80,34 @@ describe('HTTP endpoints', () => {
       code: 'BAD_USER_INPUT',
       issues: [{ path: 'prices[0].price', message: expect.any(String) }],
     });
+  });
+});
+
+describe('authentication over HTTP', () => {
+  async function postWith(headers: Record<string, string>) {
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: JSON.stringify({ query: '{ accounts { id } }' }),
+    });
+    return (await response.json()) as {
+      data: unknown;
+      errors?: { message: string; extensions: { code: string } }[];
+    };
+  }
+
+  it('refuses a request without a key, and an unknown key, alike', async () => {
+    const missing = await postWith({});
+    const unknown = await postWith({ authorization: 'Bearer not-a-key' });
+    expect(missing.errors?.[0]?.extensions.code).toBe('UNAUTHENTICATED');
+    expect(unknown.errors).toEqual(missing.errors);
+    expect(missing.data).toBeNull();
+  });
+
+  it('accepts the development key from loopback, but not through a proxy', async () => {
+    expect((await postWith({ 'x-api-key': DEVELOPMENT_KEY })).errors).toBeUndefined();
+    const proxied = await postWith({ 'x-api-key': DEVELOPMENT_KEY, 'x-forwarded-for': '203.0.113.9' });
+    expect(proxied.errors?.[0]?.extensions.code).toBe('UNAUTHENTICATED');
   });
 });
 

@@ -10,16 +10,21 @@ import path from 'node:path';
 
 import pino from 'pino';
 
+import type { Principal } from '../../src/auth';
+import { DEVELOPMENT_PRINCIPAL } from '../../src/auth/development-key';
 import { parseBookFile } from '../../src/domain/book/parse-book';
 import { createContext } from '../../src/graphql/context';
+import { solveInProcess } from '../../src/optimizer/solvers/solver-pool';
 import type { App } from '../../src/server/app';
 import { createApp, listen } from '../../src/server/app';
 import { createServices } from '../../src/services/services';
-import { solveInProcess } from '../../src/optimizer/solvers/solver-pool';
 import { MemoryStore } from '../../src/store/memory/memory.store';
 
 export const SMALL_BOOK_FILE = path.join(__dirname, '..', 'fixtures', 'books', 'small-book.json');
 export const DEMO_BOOK_FILE = path.join(__dirname, '..', '..', 'data', 'demo-book.json');
+
+/** Keys an HTTP test may send; the development key works too (loopback, not production). */
+export const TEST_API_KEYS = [] as const;
 
 /** Solves run in-process here: the worker pool has its own tests (test/optimizer/solvers). */
 export const TEST_OPTIMIZER_LIMITS = { defaultTimeLimitMs: 10_000, maxTimeLimitMs: 60_000 };
@@ -44,13 +49,28 @@ export interface TestApi {
   stop(): Promise<void>;
 }
 
-export async function createTestApi(book: unknown = readBookJson()): Promise<TestApi> {
+export interface TestApiOptions {
+  /** Who executeOperation calls run as; default the development key's ADMIN principal. */
+  readonly principal?: Principal | undefined;
+}
+
+export async function createTestApi(
+  book: unknown = readBookJson(),
+  options: TestApiOptions = {},
+): Promise<TestApi> {
+  // An explicit `principal: undefined` means "no key", so a default parameter value would not do.
+  const principal = 'principal' in options ? options.principal : DEVELOPMENT_PRINCIPAL;
   const store = new MemoryStore();
   await store.replaceBook(parseBookFile(book));
   const services = createServices({ store, solve: solveInProcess, optimizerLimits: TEST_OPTIMIZER_LIMITS });
   const logger = pino({ level: 'silent' });
   const app = await createApp({
-    config: { nodeEnv: 'test', maxRequestBodyBytes: 10 * 1024 * 1024 },
+    config: {
+      nodeEnv: 'test',
+      maxRequestBodyBytes: 10 * 1024 * 1024,
+      host: '127.0.0.1',
+      apiKeys: TEST_API_KEYS,
+    },
     services,
     store,
     logger,
@@ -60,7 +80,7 @@ export async function createTestApi(book: unknown = readBookJson()): Promise<Tes
   const execute = async (query: string, variables?: Record<string, unknown>): Promise<GraphQLResponse> => {
     const response = await app.apollo.executeOperation(
       { query, ...(variables ? { variables } : {}) },
-      { contextValue: createContext(services) },
+      { contextValue: createContext(services, principal) },
     );
     if (response.body.kind !== 'single') throw new Error('Expected a single GraphQL result');
     return response.body.singleResult as GraphQLResponse;

@@ -1,5 +1,6 @@
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 
+import { authorize, filterAccounts, requireAccountAccess } from '../../auth';
 import type { Account, MarginTerms } from '../../domain/model';
 import type { EligibleAssetView, MarginStatusView } from '../../services/book-query.service';
 import type { GraphQLContext } from '../context';
@@ -13,7 +14,8 @@ import { MarginStatusType } from './margin-status.type';
 export class AccountResolver {
   @Query(() => [AccountType])
   async accounts(@Ctx() context: GraphQLContext): Promise<readonly Account[]> {
-    return (await context.book()).accounts;
+    const principal = authorize(context.principal, 'VIEWER');
+    return filterAccounts(principal, (await context.book()).accounts);
   }
 
   @Query(() => AccountType, { nullable: true })
@@ -21,6 +23,7 @@ export class AccountResolver {
     @Ctx() context: GraphQLContext,
     @Arg('id', () => ID) id: string,
   ): Promise<Account | undefined> {
+    requireAccountAccess(authorize(context.principal, 'VIEWER'), id);
     return (await context.book()).accounts.find((account) => account.id === id);
   }
 
@@ -32,6 +35,7 @@ export class AccountResolver {
     @Ctx() context: GraphQLContext,
     @Arg('accountId', () => ID) accountId: string,
   ): Promise<EligibleAssetView[]> {
+    requireAccountAccess(authorize(context.principal, 'VIEWER'), accountId);
     const book = await context.book();
     return context.services.books.eligibleAssets(book, context.services.books.accountOf(book, accountId));
   }
@@ -43,6 +47,7 @@ export class AccountResolver {
     @Ctx() context: GraphQLContext,
     @Arg('accountId', () => ID) accountId: string,
   ): Promise<MarginStatusView> {
+    requireAccountAccess(authorize(context.principal, 'VIEWER'), accountId);
     const book = await context.book();
     return context.services.books.marginStatus(book, context.services.books.accountOf(book, accountId));
   }
@@ -77,6 +82,7 @@ export class AccountResolver {
     @Arg('input', () => AccountInput) input: AccountInput,
     @Arg('expectedVersion', () => Int, { nullable: true }) expectedVersion?: number,
   ): Promise<Account> {
+    requireAccountAccess(authorize(context.principal, 'ADMIN'), input.id);
     return context.services.referenceData.upsertAccount(plainInput(input), expectedVersion);
   }
 
@@ -89,6 +95,7 @@ export class AccountResolver {
     @Arg('requirement', () => MarginRequirementInput) requirement: MarginRequirementInput,
     @Arg('expectedVersion', () => Int, { nullable: true }) expectedVersion?: number,
   ): Promise<Account> {
+    requireAccountAccess(authorize(context.principal, 'ADMIN'), accountId);
     return context.services.referenceData.setRequirement(accountId, plainInput(requirement), expectedVersion);
   }
 }

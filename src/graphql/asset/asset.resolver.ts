@@ -1,5 +1,6 @@
 import { Arg, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
 
+import { authorize, authorizeGlobal } from '../../auth';
 import type { Asset, AssetClass } from '../../domain/model';
 import type { GraphQLContext } from '../context';
 import { AssetClassEnum } from '../enums';
@@ -15,6 +16,7 @@ export class AssetResolver {
     @Arg('assetClass', () => AssetClassEnum, { nullable: true }) assetClass?: AssetClass,
     @Arg('currency', () => String, { nullable: true }) currency?: string,
   ): Promise<Asset[]> {
+    authorize(context.principal, 'VIEWER');
     const book = await context.book();
     return book.assets.filter(
       (asset) =>
@@ -25,6 +27,7 @@ export class AssetResolver {
 
   @Query(() => AssetType, { nullable: true })
   async asset(@Ctx() context: GraphQLContext, @Arg('id', () => ID) id: string): Promise<Asset | undefined> {
+    authorize(context.principal, 'VIEWER');
     const book = await context.book();
     return book.assets.find((asset) => asset.id === id);
   }
@@ -39,6 +42,7 @@ export class AssetResolver {
     })
     expectedVersion?: number,
   ): Promise<Asset> {
+    authorizeGlobal(context.principal, 'ADMIN');
     return context.services.referenceData.upsertAsset(plainInput(input), expectedVersion);
   }
 
@@ -47,6 +51,7 @@ export class AssetResolver {
     @Ctx() context: GraphQLContext,
     @Arg('prices', () => [PriceInput]) prices: PriceInput[],
   ): Promise<Asset[]> {
+    authorizeGlobal(context.principal, 'ADMIN');
     return context.services.referenceData.setPrices(plainInput(prices));
   }
 }

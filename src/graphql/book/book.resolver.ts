@@ -1,6 +1,7 @@
 import { GraphQLJSONObject } from 'graphql-scalars';
 import { Arg, Ctx, Field, Int, Mutation, ObjectType, Query, Resolver } from 'type-graphql';
 
+import { authorizeGlobal } from '../../auth';
 import type { BookFile } from '../../domain/book/book-file';
 import type { GraphQLContext } from '../context';
 
@@ -25,6 +26,7 @@ export class BookResolver {
     description: 'The whole book in the book-file format (schema/book.schema.json), decimals as strings.',
   })
   async exportBook(@Ctx() context: GraphQLContext): Promise<BookFile> {
+    authorizeGlobal(context.principal, 'VIEWER');
     return context.services.books.exportBook(await context.book());
   }
 
@@ -36,6 +38,7 @@ export class BookResolver {
     @Ctx() context: GraphQLContext,
     @Arg('book', () => GraphQLJSONObject) book: Record<string, unknown>,
   ): Promise<BookSummaryType> {
+    authorizeGlobal(context.principal, 'ADMIN');
     return context.services.referenceData.importBook(book);
   }
 }

@@ -1,5 +1,6 @@
 import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
 
+import { authorize, authorizeGlobal } from '../../auth';
 import type { Decimal } from '../../domain/decimal';
 import type { Asset, Holding } from '../../domain/model';
 import { marketValue } from '../../domain/valuation';
@@ -17,6 +18,7 @@ export class InventoryResolver {
     @Ctx() context: GraphQLContext,
     @Arg('assetId', () => ID, { nullable: true }) assetId?: string,
   ): Promise<Holding[]> {
+    authorize(context.principal, 'VIEWER');
     const book = await context.book();
     return book.inventory.filter((holding) => assetId === undefined || holding.assetId === assetId);
   }
@@ -40,6 +42,7 @@ export class InventoryResolver {
     @Ctx() context: GraphQLContext,
     @Arg('adjustments', () => [InventoryAdjustmentInput]) adjustments: InventoryAdjustmentInput[],
   ): Promise<Holding[]> {
+    authorizeGlobal(context.principal, 'ADMIN');
     return context.services.referenceData.adjustInventory(plainInput(adjustments));
   }
 }

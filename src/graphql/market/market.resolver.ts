@@ -1,5 +1,6 @@
 import { Arg, Ctx, Int, Mutation, Query, Resolver } from 'type-graphql';
 
+import { authorize, authorizeGlobal } from '../../auth';
 import type { GraphQLContext } from '../context';
 import { plainInput } from '../plain-input';
 import { FxRateInput } from './market.input';
@@ -9,6 +10,7 @@ import { MarketType } from './market.type';
 export class MarketResolver {
   @Query(() => MarketType)
   async market(@Ctx() context: GraphQLContext): Promise<MarketType> {
+    authorize(context.principal, 'VIEWER');
     return context.services.books.marketView((await context.book()).market);
   }
 
@@ -18,6 +20,7 @@ export class MarketResolver {
     @Arg('rates', () => [FxRateInput]) rates: FxRateInput[],
     @Arg('expectedVersion', () => Int, { nullable: true }) expectedVersion?: number,
   ): Promise<MarketType> {
+    authorizeGlobal(context.principal, 'ADMIN');
     const market = await context.services.referenceData.setFxRates(plainInput(rates), expectedVersion);
     return context.services.books.marketView(market);
   }

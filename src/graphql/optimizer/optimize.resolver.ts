@@ -1,5 +1,6 @@
 import { Arg, Ctx, Query, Resolver } from 'type-graphql';
 
+import { authorize, filterAccounts, requireAccountAccess } from '../../auth';
 import type { OptimizationResult } from '../../optimizer/optimizer.types';
 import type { GraphQLContext } from '../context';
 import { plainInput } from '../plain-input';
@@ -16,6 +17,13 @@ export class OptimizeResolver {
     @Ctx() context: GraphQLContext,
     @Arg('input', () => OptimizeInput, { nullable: true }) input?: OptimizeInput,
   ): Promise<OptimizationResult> {
-    return context.services.optimization.optimize(await context.book(), plainInput(input ?? {}));
+    const principal = authorize(context.principal, 'VIEWER');
+    const request = plainInput(input ?? {});
+    // A desk-limited key optimizes its own accounts: by default all of them, and never another's.
+    request.accountIds?.forEach((accountId) => requireAccountAccess(principal, accountId));
+    const book = await context.book();
+    const accountIds =
+      request.accountIds ?? filterAccounts(principal, book.accounts).map((account) => account.id);
+    return context.services.optimization.optimize(book, { ...request, accountIds });
   }
 }

@@ -1,0 +1,491 @@
+/**
+ * Book + request -> LinearModel, with the metadata to read a solution back.
+ *
+ * Columns: an allocation column per (supply, account) pair the account's schedule makes eligible
+ * (continuous, or integer lots in lot mode); a shortfall column per account; with maxMovements or
+ * a fixed movement cost, a binary indicator per possible movement. Rows: coverage per account
+ * (collateral value + shortfall >= target), availability per supply, each concentration limit
+ * in linear form, total shortfall (bounded per solve phase, see model-variants.ts), movement
+ * count, and indicator links (allocation <= availability x indicator). Units: scaling.ts.
+ *
+ * Objective: funding over the horizon on everything allocated, plus movement cost on deliveries
+ * and returns. In REOPTIMIZE "returned" = posted - kept, so a KEEP column carries minus the
+ * movement cost and the return of everything posted is a constant (objectiveOffset); keeping then
+ * beats substituting unless the funding saving pays for both moves. TOP_UP's postings are sunk and
+ * not in the objective.
+ *
+ * TOP_UP: postings stay; their value is a constant in coverage and concentration. A limit the
+ * postings already breach cannot be cured without returns, so it blocks further deliveries of
+ * its group (group value delivered <= 0); verify.ts applies the same rule.
+ *
+ * An account offered sources with a negative funding cost also gets a row capping what they bring
+ * at its need (plus their largest lot), since otherwise over-delivering them would lower the cost.
+ */
+import { concentrationUsage, limitApplies } from '../../domain/concentration';
+import type { Decimal } from '../../domain/decimal';
+import { dec, ZERO } from '../../domain/decimal';
+import type { AppliedHaircut } from '../../domain/eligibility';
+import { appliedHaircut, selectRule } from '../../domain/eligibility';
+import type { Asset, Book } from '../../domain/model';
+import { fxRate } from '../../domain/valuation';
+import type { AccountTarget } from '../account-targets';
+import { assetsById } from '../account-targets';
+import type { OptimizeRequest } from '../optimizer.types';
+import type { LinearModel } from '../solvers/linear-model';
+import { chooseValueScale, fixedCostInObjectiveUnits, fundingCostPerValueUnit } from './scaling';
+import type { Supply } from './supplies';
+import { collectSupplies, mergedPostings } from './supplies';
+
+/**
+ * Objective units per value unit added to every movement, so that where moving costs nothing
+ * (0 bps funding, no movement cost) the optimizer still does not move collateral for no gain.
+ * Far below any real cost (1 bp for a day is 0.0028) and not part of the reported objective.
+ */
+export const MOVEMENT_TIE_BREAK = 1e-6;
+
+/** Value units (scaling.ts) below which a lot is too small to be an integer column. */
+export const MIN_INTEGER_LOT_VALUE = 1e-4;
+
+export interface AllocationColumn {
+  readonly column: number;
+  readonly supply: Supply;
+  readonly supplyIndex: number;
+  readonly targetIndex: number;
+  readonly haircut: AppliedHaircut;
+  /** Integer lots rather than value units of market value (scaling.ts). */
+  readonly lot: boolean;
+  /** Lot size the quantity must be a multiple of (lot mode), also when the column is continuous. */
+  readonly lotSize?: Decimal;
+  /** Units of the asset per column unit (a lot size, or the units one value unit of market value buys). */
+  readonly quantityPerColumnUnit: Decimal;
+  /** Value units of market value per column unit. */
+  readonly marketValuePerUnit: number;
+  /** Value units of collateral value per column unit at this account. */
+  readonly collateralValuePerUnit: number;
+  /** Posted collateral staying at the account that holds it (REOPTIMIZE). */
+  readonly isKeep: boolean;
+  /** Column upper bound, in column units. */
+  readonly upper: number;
+}
+
+export type ConcentrationRowPart = 'FRACTION' | 'MAX_VALUE' | 'BLOCKED';
+
+export interface ConcentrationRow {
+  readonly row: number;
+  readonly targetIndex: number;
+  readonly limitIndex: number;
+  readonly part: ConcentrationRowPart;
+}
+
+export interface Formulation {
+  readonly model: LinearModel;
+  readonly targets: readonly AccountTarget[];
+  readonly supplies: readonly Supply[];
+  readonly allocations: readonly AllocationColumn[];
+  /** Per target (undefined when the account is not in the model). */
+  readonly shortfallColumns: readonly (number | undefined)[];
+  readonly coverageRows: readonly (number | undefined)[];
+  /** Per target: the row capping negative-funding-cost sources at the need, when there are any. */
+  readonly negativeCostRows: readonly (number | undefined)[];
+  readonly inventoryRows: readonly number[];
+  readonly concentrationRows: readonly ConcentrationRow[];
+  readonly totalShortfallRow: number;
+  /** Base-currency units per model unit of each target's currency row: fx(account -> base). */
+  readonly accountToBase: readonly number[];
+  /** Constant part of the objective (movement cost of returning everything posted), objective units. */
+  readonly objectiveOffset: number;
+  /** Base currency per value unit of the model (scaling.ts). */
+  readonly valueScale: number;
+  readonly hasIndicators: boolean;
+  readonly isInteger: boolean;
+}
+
+interface ColumnDraft {
+  cost: number;
+  lower: number;
+  upper: number;
+  integer: boolean;
+  name: string;
+  entries: Map<number, number>;
+}
+
+interface RowDraft {
+  lower: number;
+  upper: number;
+  name: string;
+}
+
+class ModelDraft {
+  readonly columns: ColumnDraft[] = [];
+  readonly rows: RowDraft[] = [];
+
+  addColumn(name: string, cost: number, lower: number, upper: number, integer = false): number {
+    this.columns.push({ cost, lower, upper, integer, name, entries: new Map() });
+    return this.columns.length - 1;
+  }
+
+  addRow(name: string, lower: number, upper: number): number {
+    this.rows.push({ lower, upper, name });
+    return this.rows.length - 1;
+  }
+
+  add(row: number, column: number, value: number): void {
+    if (value === 0) return;
+    const entries = this.columns[column].entries;
+    entries.set(row, (entries.get(row) ?? 0) + value);
+  }
+
+  build(): LinearModel {
+    const columnCount = this.columns.length;
+    const nonZeros = this.columns.reduce((total, column) => total + column.entries.size, 0);
+    const columnStart = new Int32Array(columnCount + 1);
+    const rowIndex = new Int32Array(nonZeros);
+    const value = new Float64Array(nonZeros);
+    let position = 0;
+    this.columns.forEach((column, index) => {
+      columnStart[index] = position;
+      for (const [row, coefficient] of [...column.entries].sort((a, b) => a[0] - b[0])) {
+        rowIndex[position] = row;
+        value[position] = coefficient;
+        position += 1;
+      }
+    });
+    columnStart[columnCount] = position;
+    return {
+      columnCount,
+      rowCount: this.rows.length,
+      objective: Float64Array.from(this.columns, (column) => column.cost),
+      columnLower: Float64Array.from(this.columns, (column) => column.lower),
+      columnUpper: Float64Array.from(this.columns, (column) => column.upper),
+      integrality: Uint8Array.from(this.columns, (column) => (column.integer ? 1 : 0)),
+      rowLower: Float64Array.from(this.rows, (row) => row.lower),
+      rowUpper: Float64Array.from(this.rows, (row) => row.upper),
+      columnStart,
+      rowIndex,
+      value,
+      columnNames: this.columns.map((column) => column.name),
+      rowNames: this.rows.map((row) => row.name),
+    };
+  }
+}
+
+function toBase(book: Book, currency: string): number {
+  return fxRate(book.market.fxRates, currency, book.market.baseCurrency).toNumber();
+}
+
+/** Lots of `asset` `quantity` holds, rounded down: lots are all-or-nothing. */
+export function wholeLots(quantity: Decimal, lotSize: Decimal): Decimal {
+  return quantity.dividedBy(lotSize).floor();
+}
+
+export function usesLots(asset: Asset, request: OptimizeRequest): boolean {
+  return request.lotMode && asset.lotSize !== undefined && asset.lotSize.greaterThan(ZERO);
+}
+
+export function buildFormulation(
+  book: Book,
+  request: OptimizeRequest,
+  targets: readonly AccountTarget[],
+): Formulation {
+  const assets = assetsById(book);
+  const draft = new ModelDraft();
+  const horizonDays = request.horizonDays;
+  const movementPerValueUnit = request.movementCostBps?.toNumber() ?? 0;
+  const reoptimize = request.mode === 'REOPTIMIZE';
+  const supplies = collectSupplies(book, assets, reoptimize ? targets.map((target) => target.account) : []);
+  const accountToBase = targets.map((target) => toBase(book, target.account.currency));
+  const toCoverBase = targets.map((target, index) =>
+    target.inModel
+      ? target.target.minus(reoptimize ? 0 : target.postedCollateralValue).toNumber() * accountToBase[index]
+      : 0,
+  );
+  const valueScale = chooseValueScale(
+    toCoverBase,
+    supplies.map(
+      (supply) =>
+        supply.quantity.toNumber() * supply.asset.price.toNumber() * toBase(book, supply.asset.currency),
+    ),
+  );
+  const fixedCost = fixedCostInObjectiveUnits(request.movementFixedCost?.toNumber() ?? 0, valueScale);
+  const hasIndicators = request.maxMovements !== undefined || fixedCost > 0;
+  let objectiveOffset = 0;
+
+  // What the model's columns must bring: in TOP_UP today's postings stay and already count.
+  const toCover = toCoverBase.map((value) => value / valueScale);
+  const coverageRows = targets.map((target, index) =>
+    target.inModel ? draft.addRow(`cover[${target.account.id}]`, toCover[index], Infinity) : undefined,
+  );
+  const totalShortfallRow = draft.addRow('shortfall_total', -Infinity, Infinity);
+  const shortfallColumns = targets.map((target, index) => {
+    const row = coverageRows[index];
+    if (row === undefined) return undefined;
+    const column = draft.addColumn(`short[${target.account.id}]`, 0, 0, toCover[index]);
+    draft.add(row, column, 1);
+    draft.add(totalShortfallRow, column, 1);
+    return column;
+  });
+
+  const allocations: AllocationColumn[] = [];
+  const inventoryRows: number[] = [];
+  supplies.forEach((supply, supplyIndex) => {
+    const asset = supply.asset;
+    const marketValuePerAssetUnit = asset.price.toNumber() * toBase(book, asset.currency);
+    const fundingPerValueUnit = fundingCostPerValueUnit(supply.fundingCostBps.toNumber(), horizonDays);
+    const lot = usesLots(asset, request);
+    const availableValue = (supply.quantity.toNumber() * marketValuePerAssetUnit) / valueScale;
+    const inventoryRow = draft.addRow(`avail[${supply.key}]`, -Infinity, availableValue);
+    inventoryRows.push(inventoryRow);
+    if (supply.postedAtAccountId !== undefined) objectiveOffset += movementPerValueUnit * availableValue;
+
+    targets.forEach((target, targetIndex) => {
+      const coverageRow = coverageRows[targetIndex];
+      if (coverageRow === undefined) return;
+      const account = target.account;
+      const selection = selectRule(account, asset, request.asOfDate);
+      if (selection === undefined || !selection.rule.eligible) return;
+      const haircut = appliedHaircut(selection.rule, asset, account);
+      const keepFraction = 1 - haircut.total.toNumber();
+      if (!(keepFraction > 0)) return;
+      const isKeep = supply.postedAtAccountId === account.id;
+      // Collateral already at its account may stay in any quantity; only moves come in lots.
+      const lotValue = lot
+        ? ((asset.lotSize as Decimal).toNumber() * marketValuePerAssetUnit) / valueScale
+        : 0;
+      // Collateral already at its account may stay in any quantity; only moves come in lots. A lot
+      // worth under MIN_INTEGER_LOT_VALUE would put coefficients below the solver's zero threshold:
+      // such a column is solved continuously and plan.ts rounds it to whole lots.
+      const wholeLotsOnly = lot && !isKeep;
+      const columnIsLot = wholeLotsOnly && lotValue >= MIN_INTEGER_LOT_VALUE;
+      const quantityPerColumnUnit = columnIsLot
+        ? (asset.lotSize as Decimal)
+        : dec(valueScale).dividedBy(
+            asset.price.times(fxRate(book.market.fxRates, asset.currency, book.market.baseCurrency)),
+          );
+      const marketValuePerUnit = columnIsLot
+        ? ((asset.lotSize as Decimal).toNumber() * marketValuePerAssetUnit) / valueScale
+        : 1;
+      const upper = columnIsLot
+        ? wholeLots(supply.quantity, asset.lotSize as Decimal).toNumber()
+        : availableValue;
+      if (!(upper > 0)) return;
+      const movementSign = isKeep ? -1 : 1;
+      const cost =
+        marketValuePerUnit *
+        (fundingPerValueUnit + movementSign * movementPerValueUnit + (isKeep ? 0 : MOVEMENT_TIE_BREAK));
+      const column = draft.addColumn(`alloc[${supply.key}>${account.id}]`, cost, 0, upper, columnIsLot);
+      const collateralValuePerUnit = marketValuePerUnit * keepFraction;
+      draft.add(coverageRow, column, collateralValuePerUnit);
+      draft.add(inventoryRow, column, marketValuePerUnit);
+      allocations.push({
+        column,
+        supply,
+        supplyIndex,
+        targetIndex,
+        haircut,
+        lot: columnIsLot,
+        lotSize: wholeLotsOnly ? asset.lotSize : undefined,
+        quantityPerColumnUnit,
+        marketValuePerUnit,
+        collateralValuePerUnit,
+        isKeep,
+        upper,
+      });
+    });
+  });
+
+  // A negative funding cost (cash that earns less at the custodian than as collateral) would make
+  // the optimizer over-deliver it: cap what such sources bring at what the account needs, plus the
+  // largest of their lots. The cap moves with the requirement, so its dual is part of the marginal cost.
+  const negativeCostRows = targets.map((target, targetIndex) => {
+    const columns = allocations.filter(
+      (allocation) => allocation.targetIndex === targetIndex && allocation.supply.fundingCostBps.isNegative(),
+    );
+    if (columns.length === 0) return undefined;
+    const overshoot = Math.max(
+      0,
+      ...columns
+        .filter((allocation) => allocation.lot)
+        .map((allocation) => allocation.collateralValuePerUnit),
+    );
+    const row = draft.addRow(`negcap[${target.account.id}]`, -Infinity, toCover[targetIndex] + overshoot);
+    for (const allocation of columns) draft.add(row, allocation.column, allocation.collateralValuePerUnit);
+    return row;
+  });
+
+  const concentrationRows = addConcentrationRows(
+    draft,
+    book,
+    request,
+    targets,
+    allocations,
+    accountToBase,
+    assets,
+    valueScale,
+  );
+
+  if (hasIndicators) {
+    objectiveOffset += addMovementIndicators(draft, request, supplies, allocations, fixedCost);
+  }
+
+  const model = draft.build();
+  return {
+    model,
+    targets,
+    supplies,
+    allocations,
+    shortfallColumns,
+    coverageRows,
+    negativeCostRows,
+    inventoryRows,
+    concentrationRows,
+    totalShortfallRow,
+    accountToBase,
+    objectiveOffset,
+    valueScale,
+    hasIndicators,
+    isInteger: model.integrality.some((flag) => flag === 1),
+  };
+}
+
+function addConcentrationRows(
+  draft: ModelDraft,
+  book: Book,
+  request: OptimizeRequest,
+  targets: readonly AccountTarget[],
+  allocations: readonly AllocationColumn[],
+  accountToBase: readonly number[],
+  assets: ReadonlyMap<string, Asset>,
+  valueScale: number,
+): ConcentrationRow[] {
+  const rows: ConcentrationRow[] = [];
+  targets.forEach((target, targetIndex) => {
+    if (!target.inModel) return;
+    const account = target.account;
+    const toValueUnits = accountToBase[targetIndex] / valueScale;
+    const columns = allocations.filter((allocation) => allocation.targetIndex === targetIndex);
+    // TOP_UP: today's postings are constants on the right-hand side.
+    const postedLines =
+      request.mode === 'TOP_UP' ? postedConcentrationLines(book, request, target, assets) : [];
+    const postedUsage = concentrationUsage(account, postedLines, target.requirement);
+    const postedTotal = postedLines.reduce((total, line) => total + line.collateralValue.toNumber(), 0);
+
+    account.concentrationLimits.forEach((limit, limitIndex) => {
+      const inGroup = (allocation: AllocationColumn): boolean => limitApplies(limit, allocation.supply.asset);
+      const postedGroup = postedUsage[limitIndex].value.toNumber();
+      const name = `conc[${account.id}#${limitIndex}]`;
+      if (postedUsage[limitIndex].breached) {
+        const row = draft.addRow(`${name}:blocked`, -Infinity, 0);
+        for (const allocation of columns) {
+          if (inGroup(allocation)) draft.add(row, allocation.column, allocation.collateralValuePerUnit);
+        }
+        rows.push({ row, targetIndex, limitIndex, part: 'BLOCKED' });
+        return;
+      }
+      if (limit.maxFraction !== undefined) {
+        const fraction = limit.maxFraction.toNumber();
+        if (limit.basis === 'TOTAL_COLLATERAL') {
+          const row = draft.addRow(
+            `${name}:fraction`,
+            -Infinity,
+            Math.max(0, fraction * postedTotal - postedGroup) * toValueUnits,
+          );
+          for (const allocation of columns) {
+            const share = (inGroup(allocation) ? 1 : 0) - fraction;
+            draft.add(row, allocation.column, share * allocation.collateralValuePerUnit);
+          }
+          rows.push({ row, targetIndex, limitIndex, part: 'FRACTION' });
+        } else {
+          const row = draft.addRow(
+            `${name}:fraction`,
+            -Infinity,
+            Math.max(0, fraction * target.requirement.toNumber() - postedGroup) * toValueUnits,
+          );
+          for (const allocation of columns) {
+            if (inGroup(allocation)) draft.add(row, allocation.column, allocation.collateralValuePerUnit);
+          }
+          rows.push({ row, targetIndex, limitIndex, part: 'FRACTION' });
+        }
+      }
+      if (limit.maxValue !== undefined) {
+        const row = draft.addRow(
+          `${name}:max`,
+          -Infinity,
+          Math.max(0, limit.maxValue.toNumber() - postedGroup) * toValueUnits,
+        );
+        for (const allocation of columns) {
+          if (inGroup(allocation)) draft.add(row, allocation.column, allocation.collateralValuePerUnit);
+        }
+        rows.push({ row, targetIndex, limitIndex, part: 'MAX_VALUE' });
+      }
+    });
+  });
+  return rows;
+}
+
+/** Today's postings of a TOP_UP account, valued for concentration (ineligible ones count 0). */
+export function postedConcentrationLines(
+  book: Book,
+  request: OptimizeRequest,
+  target: AccountTarget,
+  assets: ReadonlyMap<string, Asset>,
+): { asset: Asset; collateralValue: Decimal }[] {
+  const account = target.account;
+  const lines: { asset: Asset; collateralValue: Decimal }[] = [];
+  for (const posting of mergedPostings(account)) {
+    const asset = assets.get(posting.assetId);
+    if (asset === undefined) continue;
+    const selection = selectRule(account, asset, request.asOfDate);
+    if (selection === undefined || !selection.rule.eligible) continue;
+    const haircut = appliedHaircut(selection.rule, asset, account);
+    const marketValueAccount = asset.price
+      .times(posting.quantity)
+      .times(fxRate(book.market.fxRates, asset.currency, account.currency));
+    lines.push({ asset, collateralValue: marketValueAccount.times(dec(1).minus(haircut.total)) });
+  }
+  return lines;
+}
+
+/**
+ * Binary indicators: one per possible delivery (allocation that is not a KEEP) and one per
+ * posting that may be returned. Returns the constant objective part of postings that must go back
+ * whatever the plan (no KEEP column: ineligible at their own account).
+ */
+function addMovementIndicators(
+  draft: ModelDraft,
+  request: OptimizeRequest,
+  supplies: readonly Supply[],
+  allocations: readonly AllocationColumn[],
+  fixedCost: number,
+): number {
+  const indicatorColumns: number[] = [];
+  let forcedMovements = 0;
+  for (const allocation of allocations) {
+    if (allocation.isKeep) continue;
+    const indicator = draft.addColumn(`move[${allocation.column}]`, fixedCost, 0, 1, true);
+    const link = draft.addRow(`link[${allocation.column}]`, -Infinity, 0);
+    draft.add(link, allocation.column, 1);
+    draft.add(link, indicator, -allocation.upper);
+    indicatorColumns.push(indicator);
+  }
+  supplies.forEach((supply, supplyIndex) => {
+    if (supply.postedAtAccountId === undefined) return;
+    const keep = allocations.find(
+      (allocation) => allocation.isKeep && allocation.supplyIndex === supplyIndex,
+    );
+    if (keep === undefined) {
+      forcedMovements += 1;
+      return;
+    }
+    // keep + upper x returned >= upper: anything not kept is a return movement.
+    const indicator = draft.addColumn(`return[${supply.key}]`, fixedCost, 0, 1, true);
+    const link = draft.addRow(`returnlink[${supply.key}]`, keep.upper, Infinity);
+    draft.add(link, keep.column, 1);
+    draft.add(link, indicator, keep.upper);
+    indicatorColumns.push(indicator);
+  });
+  if (request.maxMovements !== undefined) {
+    const row = draft.addRow('movements', -Infinity, Math.max(0, request.maxMovements - forcedMovements));
+    for (const indicator of indicatorColumns) draft.add(row, indicator, 1);
+  }
+  return forcedMovements * fixedCost;
+}

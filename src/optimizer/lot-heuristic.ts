@@ -1,0 +1,116 @@
+/**
+ * Rounding-and-repair for lot mode: a feasible integer plan in milliseconds, even when the MIP
+ * search cannot finish in its time limit.
+ *
+ * From the LP relaxation: (1) round every lot column down; (2) rounding down can break a
+ * concentration fraction row (less diluting collateral), so take lots off the group columns of
+ * any violated <= row until it holds; (3) cover each account's remaining need greedily with the
+ * cheapest (cost per unit of collateral value) eligible columns, within column bounds and every
+ * <= row (inventory, concentration); (4) whatever cannot be covered becomes shortfall. The result
+ * satisfies every row of the formulation's base model. Not used with movement indicators.
+ */
+import { rowActivities } from './explain';
+import type { Formulation } from './formulation/build-model';
+
+/** Row violations and remaining needs below this (value units, scaling.ts) are ignored. */
+export const HEURISTIC_TOLERANCE = 1e-6;
+const MAX_REPAIR_PASSES = 20;
+
+export function roundAndRepair(
+  formulation: Formulation,
+  relaxedValues: Float64Array,
+): Float64Array | undefined {
+  if (formulation.hasIndicators) return undefined;
+  const model = formulation.model;
+  const values = Float64Array.from(relaxedValues);
+  for (const column of formulation.shortfallColumns) if (column !== undefined) values[column] = 0;
+  for (const allocation of formulation.allocations) {
+    if (allocation.lot)
+      values[allocation.column] = Math.floor(values[allocation.column] + HEURISTIC_TOLERANCE);
+  }
+  const activity = rowActivities(model, values);
+  const shift = (column: number, delta: number): void => {
+    values[column] += delta;
+    for (let entry = model.columnStart[column]; entry < model.columnStart[column + 1]; entry += 1) {
+      activity[model.rowIndex[entry]] += model.value[entry] * delta;
+    }
+  };
+
+  for (let pass = 0; pass < MAX_REPAIR_PASSES; pass += 1) {
+    let violated = false;
+    for (let row = 0; row < model.rowCount; row += 1) {
+      let excess = activity[row] - model.rowUpper[row];
+      if (!(excess > HEURISTIC_TOLERANCE)) continue;
+      violated = true;
+      for (const allocation of formulation.allocations) {
+        if (!(excess > HEURISTIC_TOLERANCE)) break;
+        const coefficient = coefficientAt(formulation, allocation.column, row);
+        if (!(coefficient > 0) || !(values[allocation.column] > 0)) continue;
+        const wanted = excess / coefficient;
+        const delta = Math.min(values[allocation.column], allocation.lot ? Math.ceil(wanted) : wanted);
+        shift(allocation.column, -delta);
+        excess -= delta * coefficient;
+      }
+    }
+    if (!violated) break;
+  }
+
+  formulation.targets.forEach((_target, targetIndex) => {
+    const coverageRow = formulation.coverageRows[targetIndex];
+    if (coverageRow === undefined) return;
+    const candidates = formulation.allocations
+      .filter((allocation) => allocation.targetIndex === targetIndex)
+      .sort(
+        (a, b) =>
+          model.objective[a.column] / a.collateralValuePerUnit -
+          model.objective[b.column] / b.collateralValuePerUnit,
+      );
+    for (const allocation of candidates) {
+      const need = model.rowLower[coverageRow] - activity[coverageRow];
+      if (!(need > HEURISTIC_TOLERANCE)) break;
+      let room = allocation.upper - values[allocation.column];
+      for (
+        let entry = model.columnStart[allocation.column];
+        entry < model.columnStart[allocation.column + 1];
+        entry += 1
+      ) {
+        const row = model.rowIndex[entry];
+        const coefficient = model.value[entry];
+        if (coefficient > 0 && Number.isFinite(model.rowUpper[row])) {
+          room = Math.min(room, Math.max(0, model.rowUpper[row] - activity[row]) / coefficient);
+        }
+      }
+      const wanted = need / allocation.collateralValuePerUnit;
+      const delta = allocation.lot
+        ? Math.min(Math.ceil(wanted - HEURISTIC_TOLERANCE), Math.floor(room + HEURISTIC_TOLERANCE))
+        : Math.min(wanted, room);
+      if (delta > 0) shift(allocation.column, delta);
+    }
+    const shortfallColumn = formulation.shortfallColumns[targetIndex];
+    const remaining = model.rowLower[coverageRow] - activity[coverageRow];
+    if (shortfallColumn !== undefined && remaining > 0) shift(shortfallColumn, remaining);
+  });
+  return values;
+}
+
+function coefficientAt(formulation: Formulation, column: number, row: number): number {
+  const model = formulation.model;
+  for (let entry = model.columnStart[column]; entry < model.columnStart[column + 1]; entry += 1) {
+    if (model.rowIndex[entry] === row) return model.value[entry];
+  }
+  return 0;
+}
+
+/** Total shortfall (value units) and cost (objective units) of a point of the formulation's model. */
+export function shortfallAndCost(
+  formulation: Formulation,
+  values: Float64Array,
+): { shortfall: number; cost: number } {
+  let shortfall = 0;
+  for (const column of formulation.shortfallColumns) if (column !== undefined) shortfall += values[column];
+  let cost = formulation.objectiveOffset;
+  for (let column = 0; column < formulation.model.columnCount; column += 1) {
+    cost += formulation.model.objective[column] * values[column];
+  }
+  return { shortfall, cost };
+}

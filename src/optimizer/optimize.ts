@@ -1,0 +1,520 @@
+/**
+ * The collateral optimizer's use case: book + request -> verified plan with explanations.
+ *
+ * Flow: build the formulation; solve it with a backend in phases (model-variants.ts), in lot
+ * mode also the LP relaxation and the rounding heuristic; map the solution to plan lines; verify
+ * the plan independently; if it fails (or the backend fails), try the other backend; then read
+ * the duals into explanations. The solver is a dependency (`SolveFunction`), so the same code runs
+ * in-process in tests and through the worker pool in the service.
+ */
+import { ZERO } from '../domain/decimal';
+import type { FieldIssue } from '../domain/errors';
+import { ValidationError } from '../domain/errors';
+import type { Book } from '../domain/model';
+import { accountTargets } from './account-targets';
+import type { Duals } from './explain';
+import { accountOutcomes, bindingLimits, unusedAssets } from './explain';
+import type { Formulation } from './formulation/build-model';
+import { buildFormulation } from './formulation/build-model';
+import {
+  costGivenShortfallModel,
+  fullCoverModel,
+  hasIntegers,
+  minShortfallModel,
+  relaxation,
+} from './formulation/model-variants';
+import { roundAndRepair, shortfallAndCost } from './lot-heuristic';
+import type {
+  DualsSource,
+  OptimizationResult,
+  OptimizationStatus,
+  OptimizeRequest,
+  SolveFunction,
+  SolverStats,
+  VerificationReport,
+} from './optimizer.types';
+import type { Plan } from './plan';
+import { buildPlan } from './plan';
+import type { LinearModel, SolverBackendName, SolveResult } from './solvers/linear-model';
+import { verifyPlan } from './verify';
+
+/**
+ * AUTO sends a model to javascript-lp-solver only when it has at most this many variables.
+ * HiGHS was faster than javascript-lp-solver at every size measured for this project, so 0:
+ * AUTO always picks HiGHS. Kept as a named threshold so a future measurement can change it.
+ */
+export const AUTO_JS_LP_SOLVER_MAX_VARIABLES = 0;
+
+/** Relative MIP gap at which a lot-mode search may stop. */
+export const MIP_RELATIVE_GAP = 1e-4;
+
+/** Finite-difference bump of a coverage row, as a share of its right-hand side (floor 1e-3 value units). */
+export const FINITE_DIFFERENCE_RELATIVE_BUMP = 1e-4;
+/** Finite differences take one solve per account; above this many accounts duals are reported unavailable. */
+export const FINITE_DIFFERENCE_MAX_ACCOUNTS = 50;
+
+/** Raise of coverage rows for the duals solve: relative, and at least 1e-6 value units. */
+export const DUAL_PERTURBATION_RELATIVE = 1e-6;
+export const DUAL_PERTURBATION_ABSOLUTE = 1e-6;
+
+export interface AutoThresholds {
+  readonly jsLpSolverMaxVariables: number;
+}
+
+export interface OptimizeDependencies {
+  readonly solve: SolveFunction;
+  readonly autoThresholds?: AutoThresholds;
+}
+
+interface Candidate {
+  readonly columnValues: Float64Array;
+  /** The model whose LP (or relaxation) gives the duals for this plan. */
+  readonly dualModel: LinearModel;
+  /** Solve of dualModel as an LP, when one was made. */
+  readonly dualSolve?: SolveResult;
+  /** True when the plan is not proven optimal (time limit, heuristic). */
+  readonly timeLimited: boolean;
+  readonly mipGap?: number;
+  readonly integerPlanSource?: 'MIP' | 'ROUNDING_HEURISTIC';
+}
+
+interface Attempt {
+  readonly candidate?: Candidate;
+  readonly failure?: string;
+  /** The backend proved that no plan exists even with shortfall allowed. */
+  readonly infeasible?: boolean;
+  readonly solveMs: number;
+}
+
+function elapsedSince(start: number): number {
+  return Date.now() - start;
+}
+
+export function validateRequest(request: OptimizeRequest): void {
+  const issues: FieldIssue[] = [];
+  if (!(Number.isFinite(request.horizonDays) && request.horizonDays > 0)) {
+    issues.push({ path: 'horizonDays', message: 'must be a positive number of days' });
+  }
+  if (!(Number.isFinite(request.timeLimitMs) && request.timeLimitMs > 0)) {
+    issues.push({ path: 'timeLimitMs', message: 'must be a positive number of milliseconds' });
+  }
+  if (
+    request.maxMovements !== undefined &&
+    !(Number.isInteger(request.maxMovements) && request.maxMovements >= 0)
+  ) {
+    issues.push({ path: 'maxMovements', message: 'must be a non-negative integer' });
+  }
+  if (request.movementCostBps !== undefined && request.movementCostBps.isNegative()) {
+    issues.push({ path: 'movementCostBps', message: 'must not be negative' });
+  }
+  if (request.movementFixedCost !== undefined && request.movementFixedCost.isNegative()) {
+    issues.push({ path: 'movementFixedCost', message: 'must not be negative' });
+  }
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(request.asOfDate)) {
+    issues.push({ path: 'asOfDate', message: 'must be a date YYYY-MM-DD' });
+  }
+  if (issues.length > 0) throw new ValidationError(issues, 'optimization request');
+}
+
+export function backendOrder(
+  request: OptimizeRequest,
+  variables: number,
+  thresholds: AutoThresholds = { jsLpSolverMaxVariables: AUTO_JS_LP_SOLVER_MAX_VARIABLES },
+): SolverBackendName[] {
+  const first: SolverBackendName =
+    request.solver === 'AUTO'
+      ? variables <= thresholds.jsLpSolverMaxVariables
+        ? 'JS_LP_SOLVER'
+        : 'HIGHS'
+      : request.solver;
+  return first === 'HIGHS' ? ['HIGHS', 'JS_LP_SOLVER'] : ['JS_LP_SOLVER', 'HIGHS'];
+}
+
+export async function optimize(
+  book: Book,
+  request: OptimizeRequest,
+  deps: OptimizeDependencies,
+): Promise<OptimizationResult> {
+  validateRequest(request);
+  const buildStart = Date.now();
+  const targets = accountTargets(book, request);
+  const formulation = buildFormulation(book, request, targets);
+  const buildMs = elapsedSince(buildStart);
+  const order = backendOrder(request, formulation.model.columnCount, deps.autoThresholds);
+  const attempts: { backend: SolverBackendName; outcome: string }[] = [];
+  let solveMs = 0;
+  let verifyMs = 0;
+  let rejected: { plan: Plan; verification: VerificationReport; backend: SolverBackendName } | undefined;
+  let infeasibleProof: SolverBackendName | undefined;
+
+  for (const backend of order) {
+    const attempt = await solveWith(formulation, request, backend, deps.solve);
+    solveMs += attempt.solveMs;
+    if (attempt.infeasible === true && backend === 'HIGHS') {
+      attempts.push({ backend, outcome: attempt.failure ?? 'infeasible' });
+      infeasibleProof = backend;
+      break;
+    }
+    if (attempt.candidate === undefined) {
+      attempts.push({ backend, outcome: attempt.failure ?? 'no plan' });
+      continue;
+    }
+    const candidate = attempt.candidate;
+    const plan = buildPlan(book, request, formulation, candidate.columnValues);
+    const verifyStart = Date.now();
+    const verification = verifyPlan(book, request, {
+      lines: plan.lines,
+      shortfallByAccount: new Map(
+        formulation.targets.map((target, index) => [target.account.id, plan.declaredShortfall[index]]),
+      ),
+    });
+    verifyMs += elapsedSince(verifyStart);
+    if (!verification.passed) {
+      attempts.push({ backend, outcome: 'plan failed verification' });
+      rejected = { plan, verification, backend };
+      continue;
+    }
+    attempts.push({ backend, outcome: 'verified' });
+    const dualsStart = Date.now();
+    const explained = await dualsFor(formulation, request, candidate, backend, deps.solve);
+    solveMs += elapsedSince(dualsStart);
+    const shortOf = plan.declaredShortfall.some((shortfall) => shortfall.greaterThan(ZERO));
+    const status: OptimizationStatus = candidate.timeLimited
+      ? 'TIME_LIMIT_FEASIBLE'
+      : shortOf
+        ? 'PARTIAL'
+        : 'OPTIMAL';
+    const stats: SolverStats = {
+      backend,
+      attempts,
+      buildMs,
+      solveMs,
+      verifyMs,
+      variables: formulation.model.columnCount,
+      constraints: formulation.model.rowCount,
+      mipGap: formulation.isInteger ? (candidate.mipGap ?? 0) : 0,
+      integerPlanSource: candidate.integerPlanSource,
+    };
+    return {
+      status,
+      objective: plan.objective,
+      baseCurrency: book.market.baseCurrency,
+      sunkPostedCost: plan.sunkPostedCost,
+      lines: plan.lines,
+      accounts: accountOutcomes(request, formulation, plan, explained.duals, explained.note),
+      bindingLimits: bindingLimits(book, formulation, plan, explained.duals),
+      unusedAssets: unusedAssets(request, formulation, plan, explained.duals, explained.note),
+      dualsSource: explained.source,
+      solverStats: stats,
+      verification,
+      message: explained.note,
+    };
+  }
+
+  const stats: SolverStats = {
+    backend: rejected?.backend ?? order[order.length - 1],
+    attempts,
+    buildMs,
+    solveMs,
+    verifyMs,
+    variables: formulation.model.columnCount,
+    constraints: formulation.model.rowCount,
+  };
+  const failed = (
+    status: OptimizationStatus,
+    message: string,
+    plan?: Plan,
+    verification?: VerificationReport,
+  ): OptimizationResult => ({
+    status,
+    objective: plan?.objective ?? ZERO,
+    baseCurrency: book.market.baseCurrency,
+    sunkPostedCost: plan?.sunkPostedCost ?? ZERO,
+    lines: plan?.lines ?? [],
+    accounts: [],
+    bindingLimits: [],
+    unusedAssets: [],
+    dualsSource: 'UNAVAILABLE',
+    solverStats: stats,
+    verification: verification ?? { passed: false, checks: [] },
+    message,
+  });
+  if (infeasibleProof !== undefined) {
+    return failed(
+      'INFEASIBLE',
+      `${infeasibleProof} proved that no plan meets the movement cap (maxMovements ${request.maxMovements ?? 'unset'}) together with the concentration limits, even with shortfall allowed: returns the limits force exceed the cap.`,
+    );
+  }
+  if (rejected !== undefined) {
+    return failed(
+      'UNVERIFIED',
+      `Every backend's plan failed verification (${attempts.map((item) => `${item.backend}: ${item.outcome}`).join('; ')}); the lines are the last rejected plan, for diagnosis only.`,
+      rejected.plan,
+      rejected.verification,
+    );
+  }
+  return failed(
+    'SOLVER_FAILED',
+    `No backend produced a plan: ${attempts.map((item) => `${item.backend}: ${item.outcome}`).join('; ')}`,
+  );
+}
+
+function hasPoint(result: SolveResult): result is SolveResult & { columnValues: Float64Array } {
+  return result.columnValues !== undefined && (result.status === 'OPTIMAL' || result.status === 'TIME_LIMIT');
+}
+
+function describe(result: SolveResult, phase: string): string {
+  return `${phase}: ${result.status}${result.message ? ` (${result.message})` : ''}`;
+}
+
+async function solveWith(
+  formulation: Formulation,
+  request: OptimizeRequest,
+  backend: SolverBackendName,
+  solve: SolveFunction,
+): Promise<Attempt> {
+  const started = Date.now();
+  const options = { timeLimitMs: request.timeLimitMs, mipRelativeGap: MIP_RELATIVE_GAP };
+  const run = (model: LinearModel): Promise<SolveResult> => solve(model, backend, options);
+  const finish = (candidate?: Candidate, failure?: string): Attempt => ({
+    candidate,
+    failure,
+    solveMs: elapsedSince(started),
+  });
+  // Shortfall columns make every coverage row satisfiable, so only the movement cap can make this phase infeasible.
+  const noPlanAtAll = (result: SolveResult): Attempt | undefined =>
+    result.status === 'INFEASIBLE'
+      ? { failure: describe(result, 'minimum shortfall'), infeasible: true, solveMs: elapsedSince(started) }
+      : undefined;
+
+  if (formulation.model.columnCount === 0) {
+    return finish({ columnValues: new Float64Array(0), dualModel: formulation.model, timeLimited: false });
+  }
+
+  const full = fullCoverModel(formulation);
+  if (!hasIntegers(full)) {
+    const result = await run(full);
+    if (result.status === 'OPTIMAL' && result.columnValues) {
+      return finish({
+        columnValues: result.columnValues,
+        dualModel: full,
+        dualSolve: result,
+        timeLimited: false,
+      });
+    }
+    if (result.status !== 'INFEASIBLE') return finish(undefined, describe(result, 'full cover'));
+    const phaseOne = await run(minShortfallModel(formulation));
+    const impossible = noPlanAtAll(phaseOne);
+    if (impossible !== undefined) return impossible;
+    if (phaseOne.status !== 'OPTIMAL' || !phaseOne.columnValues)
+      return finish(undefined, describe(phaseOne, 'minimum shortfall'));
+    const phaseTwoModel = costGivenShortfallModel(
+      formulation,
+      shortfallAndCost(formulation, phaseOne.columnValues).shortfall,
+    );
+    const phaseTwo = await run(phaseTwoModel);
+    if (phaseTwo.status !== 'OPTIMAL' || !phaseTwo.columnValues)
+      return finish(undefined, describe(phaseTwo, 'cost given shortfall'));
+    return finish({
+      columnValues: phaseTwo.columnValues,
+      dualModel: phaseTwoModel,
+      dualSolve: phaseTwo,
+      timeLimited: false,
+    });
+  }
+
+  // Integer model: the relaxation tells whether full cover is possible at all, gives the bound and the duals.
+  const fullRelaxed = await run(relaxation(full));
+  let model = full;
+  let relaxed = fullRelaxed;
+  let mip: SolveResult | undefined;
+  if (fullRelaxed.status === 'OPTIMAL') {
+    mip = await run(full);
+    if (mip.status === 'INFEASIBLE') mip = undefined;
+  }
+  if (mip === undefined) {
+    if (fullRelaxed.status !== 'OPTIMAL' && fullRelaxed.status !== 'INFEASIBLE') {
+      return finish(undefined, describe(fullRelaxed, 'relaxation'));
+    }
+    const phaseOne = await run(minShortfallModel(formulation));
+    const impossible = noPlanAtAll(phaseOne);
+    if (impossible !== undefined) return impossible;
+    if (!hasPoint(phaseOne)) return finish(undefined, describe(phaseOne, 'minimum shortfall'));
+    model = costGivenShortfallModel(
+      formulation,
+      shortfallAndCost(formulation, phaseOne.columnValues).shortfall,
+    );
+    relaxed = await run(relaxation(model));
+    mip = await run(model);
+  }
+  const candidates: Candidate[] = [];
+  if (hasPoint(mip)) {
+    const objective = shortfallAndCost(formulation, mip.columnValues).cost - formulation.objectiveOffset;
+    const bound = Math.max(mip.mipBound ?? -Infinity, relaxed.objectiveValue ?? -Infinity);
+    candidates.push({
+      columnValues: mip.columnValues,
+      dualModel: relaxation(model),
+      dualSolve: relaxed.status === 'OPTIMAL' ? relaxed : undefined,
+      timeLimited: mip.status !== 'OPTIMAL',
+      mipGap: relativeGap(objective, bound),
+      integerPlanSource: 'MIP',
+    });
+  }
+  if (relaxed.status === 'OPTIMAL' && relaxed.columnValues) {
+    const rounded = roundAndRepair(formulation, relaxed.columnValues);
+    if (rounded !== undefined) {
+      const objective = shortfallAndCost(formulation, rounded).cost - formulation.objectiveOffset;
+      const gap = relativeGap(
+        objective,
+        Math.max(mip.mipBound ?? -Infinity, relaxed.objectiveValue ?? -Infinity),
+      );
+      candidates.push({
+        columnValues: rounded,
+        dualModel: relaxation(model),
+        dualSolve: relaxed,
+        timeLimited: gap > MIP_RELATIVE_GAP,
+        mipGap: gap,
+        integerPlanSource: 'ROUNDING_HEURISTIC',
+      });
+    }
+  }
+  if (candidates.length === 0) return finish(undefined, describe(mip, 'integer model'));
+  candidates.sort((a, b) => compareCandidates(formulation, a, b));
+  return finish(candidates[0]);
+}
+
+function relativeGap(objective: number, bound: number): number {
+  if (!Number.isFinite(bound)) return Infinity;
+  return Math.max(0, objective - bound) / Math.max(Math.abs(objective), 1e-9);
+}
+
+/** Lexicographic: less shortfall first (beyond 1e-9 value units), then lower cost. */
+function compareCandidates(formulation: Formulation, a: Candidate, b: Candidate): number {
+  const first = shortfallAndCost(formulation, a.columnValues);
+  const second = shortfallAndCost(formulation, b.columnValues);
+  if (Math.abs(first.shortfall - second.shortfall) > 1e-9) return first.shortfall - second.shortfall;
+  return first.cost - second.cost;
+}
+
+interface Explained {
+  readonly duals?: Duals;
+  readonly source: DualsSource;
+  readonly note: string;
+}
+
+async function dualsFor(
+  formulation: Formulation,
+  request: OptimizeRequest,
+  candidate: Candidate,
+  backend: SolverBackendName,
+  solve: SolveFunction,
+): Promise<Explained> {
+  if (formulation.model.columnCount === 0) {
+    return { source: 'LP', note: 'Nothing to optimize: no account has a call.' };
+  }
+  const what = formulation.isInteger ? 'LP relaxation (lots and movement indicators made continuous)' : 'LP';
+  const perturbedNote = `Duals are of the ${what} with each covered account's requirement raised by ${DUAL_PERTURBATION_RELATIVE} relative, so they price one more unit of requirement even where today's collateral meets it exactly.`;
+  const fromSolve = (result: SolveResult | undefined): Duals | undefined =>
+    result?.status === 'OPTIMAL' && result.rowDuals && result.reducedCosts && result.columnValues
+      ? {
+          rowDuals: result.rowDuals,
+          reducedCosts: result.reducedCosts,
+          columnValues: result.columnValues,
+          coverageOnly: false,
+        }
+      : undefined;
+  const lp = relaxation(candidate.dualModel);
+  const perturbed = raiseCoverage(formulation, lp, candidate.columnValues);
+  const options = { timeLimitMs: request.timeLimitMs };
+  const other: SolverBackendName = backend === 'HIGHS' ? 'JS_LP_SOLVER' : 'HIGHS';
+  const own = fromSolve(await solve(perturbed, backend, options));
+  const ownSource: DualsSource = formulation.isInteger ? 'LP_RELAXATION' : 'LP';
+  if (own !== undefined) return { duals: own, source: ownSource, note: perturbedNote };
+  const unperturbed = fromSolve(candidate.dualSolve);
+  if (unperturbed !== undefined) {
+    return {
+      duals: unperturbed,
+      source: ownSource,
+      note: `Duals are of the ${what} that produced the plan.`,
+    };
+  }
+  for (const model of [perturbed, lp]) {
+    const derived = fromSolve(await solve(model, other, options));
+    if (derived !== undefined) {
+      return {
+        duals: derived,
+        source: formulation.isInteger ? 'LP_RELAXATION' : 'DERIVED',
+        note: `${backend} gives no duals; they come from ${other}'s solve of the same ${what}.`,
+      };
+    }
+  }
+  const finite = await finiteDifferenceDuals(formulation, candidate.dualModel, backend, solve, request);
+  if (finite !== undefined) {
+    return {
+      duals: finite,
+      source: 'DERIVED',
+      note: 'Marginal costs come from finite differences of the coverage rows; limit shadow prices and reduced costs are unavailable.',
+    };
+  }
+  return {
+    source: 'UNAVAILABLE',
+    note: 'No backend returned duals and finite differences were not possible.',
+  };
+}
+
+/**
+ * Raises the coverage rows of accounts without shortfall by a hair. Where the requirement is met
+ * exactly by collateral at a bound (posted collateral kept in full, say) the LP is degenerate and
+ * any dual between the cost of one unit less and one unit more is valid; after the raise the dual
+ * is the cost of one unit more, which is what a desk asks.
+ */
+function raiseCoverage(
+  formulation: Formulation,
+  model: LinearModel,
+  columnValues: Float64Array,
+): LinearModel {
+  const rowLower = Float64Array.from(model.rowLower);
+  const rowUpper = Float64Array.from(model.rowUpper);
+  formulation.coverageRows.forEach((row, index) => {
+    const shortfallColumn = formulation.shortfallColumns[index];
+    if (row === undefined || (shortfallColumn !== undefined && columnValues[shortfallColumn] > 0)) return;
+    const raise = Math.max(Math.abs(rowLower[row]) * DUAL_PERTURBATION_RELATIVE, DUAL_PERTURBATION_ABSOLUTE);
+    rowLower[row] += raise;
+    const capRow = formulation.negativeCostRows[index];
+    if (capRow !== undefined) rowUpper[capRow] += raise;
+  });
+  return { ...model, rowLower, rowUpper };
+}
+
+/** Marginal cost per coverage row by re-solving with the row's requirement bumped. */
+async function finiteDifferenceDuals(
+  formulation: Formulation,
+  model: LinearModel,
+  backend: SolverBackendName,
+  solve: SolveFunction,
+  request: OptimizeRequest,
+): Promise<Duals | undefined> {
+  const rows = formulation.coverageRows.filter((row): row is number => row !== undefined);
+  if (rows.length > FINITE_DIFFERENCE_MAX_ACCOUNTS) return undefined;
+  const lp = relaxation(model);
+  const options = { timeLimitMs: request.timeLimitMs };
+  const baseline = await solve(lp, backend, options);
+  if (baseline.status !== 'OPTIMAL' || baseline.objectiveValue === undefined || !baseline.columnValues)
+    return undefined;
+  const rowDuals = new Float64Array(model.rowCount);
+  const capRowOf = new Map(
+    formulation.coverageRows.map((row, index) => [row, formulation.negativeCostRows[index]]),
+  );
+  for (const row of rows) {
+    const bump = Math.max(1e-3, Math.abs(lp.rowLower[row]) * FINITE_DIFFERENCE_RELATIVE_BUMP);
+    const rowLower = Float64Array.from(lp.rowLower);
+    const rowUpper = Float64Array.from(lp.rowUpper);
+    rowLower[row] += bump;
+    const capRow = capRowOf.get(row);
+    if (capRow !== undefined) rowUpper[capRow] += bump;
+    const bumped = await solve({ ...lp, rowLower, rowUpper }, backend, options);
+    if (bumped.status !== 'OPTIMAL' || bumped.objectiveValue === undefined) return undefined;
+    rowDuals[row] = (bumped.objectiveValue - baseline.objectiveValue) / bump;
+  }
+  return { rowDuals, columnValues: baseline.columnValues, coverageOnly: true };
+}

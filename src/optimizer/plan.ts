@@ -1,0 +1,492 @@
+/**
+ * Solver column values -> plan lines in domain units (Decimal).
+ *
+ * Rounding rule, so that rounding never breaks what the verifier checks:
+ * 1. Continuous quantities are rounded DOWN to QUANTITY_DECIMALS places: this can only free
+ *    inventory, never overdraw it.
+ *    Deliveries below SOLVER_NOISE are dropped; after step 3, posted collateral kept to within
+ *    its last-place unit or SOLVER_NOISE is kept in full (no return of crumbs).
+ * 2. Lot quantities are whole lots (rounded down where a lot too small to be an integer column
+ *    was solved continuously) (values within LOT_INTEGRALITY_TOLERANCE of an integer are
+ *    snapped). A value further from an integer is kept as is, so the verifier's lot check sees it
+ *    and rejects the plan rather than this step hiding the solver's error.
+ * 3. Where step 1 left an account below target minus its declared shortfall (by at most a few
+ *    units in the last place), quantities are raised, in steps of 10^-QUANTITY_DECIMALS units
+ *    (whole lots for lot columns), on the account's cheapest lines with headroom left (lines the
+ *    solver chose first; other eligible sources only without a movement cap), never above what
+ *    the source holds, and never past a concentration limit (computed in Decimal, as the
+ *    verifier does).
+ * The declared shortfall of an account is the solver's shortfall column, converted to the account
+ * currency, and taken as 0 below the coverage tolerance; plus, when whole lots cannot restore what
+ * rounding down took (no headroom for another lot), that loss: the plan is honestly short by it.
+ */
+import { concentrationUsage, limitApplies } from '../domain/concentration';
+import type { Decimal } from '../domain/decimal';
+import { dec, DecimalMath, maxDecimal, ONE, roundDownTo, sum, ZERO } from '../domain/decimal';
+import type { Account, Asset, Book } from '../domain/model';
+import { collateralValue, marketValue } from '../domain/valuation';
+import type { AccountTarget } from './account-targets';
+import { assetsById } from './account-targets';
+import type { AllocationColumn, Formulation } from './formulation/build-model';
+import { postedConcentrationLines } from './formulation/build-model';
+import { BPS_PER_UNIT, DAYS_PER_YEAR_FUNDING } from './formulation/scaling';
+import { mergedPostings, postingFundingCostBps } from './formulation/supplies';
+import type { OptimizeRequest, PlanLine } from './optimizer.types';
+import { postedLocation } from './optimizer.types';
+import { coverageTolerance } from './verify';
+
+/** Decimal places of units kept for continuous quantities. */
+export const QUANTITY_DECIMALS = 6;
+/**
+ * Value units (scaling.ts) of market value below which a solver's continuous value is noise: 10x
+ * HiGHS's default primal feasibility tolerance (1e-7). Lines smaller than this are dropped, and a
+ * source used up to within it counts as used up (so "keep everything" is not a return of crumbs).
+ */
+export const SOLVER_NOISE = 1e-6;
+/** Distance from an integer below which a lot count is taken as that integer. */
+export const LOT_INTEGRALITY_TOLERANCE = 1e-6;
+
+export interface Plan {
+  readonly lines: readonly PlanLine[];
+  /** Per target (same order as formulation.targets), account currency. */
+  readonly declaredShortfall: readonly Decimal[];
+  /** Funding + movement cost of the lines in the objective, base currency. */
+  readonly objective: Decimal;
+  /** Funding over the horizon of TOP_UP postings that stay. */
+  readonly sunkPostedCost: Decimal;
+}
+
+interface Allocated {
+  readonly allocation: AllocationColumn;
+  quantity: Decimal;
+}
+
+export function buildPlan(
+  book: Book,
+  request: OptimizeRequest,
+  formulation: Formulation,
+  columnValues: Float64Array,
+): Plan {
+  const targets = formulation.targets;
+  const declaredShortfall = targets.map((target, index) => {
+    const column = formulation.shortfallColumns[index];
+    if (column === undefined) return ZERO;
+    const shortfall = dec(columnValues[column])
+      .times(formulation.valueScale)
+      .dividedBy(formulation.accountToBase[index]);
+    return shortfall.lessThan(coverageTolerance(target.target)) ? ZERO : shortfall;
+  });
+
+  const allocated: Allocated[] = [];
+  for (const allocation of formulation.allocations) {
+    const value = columnValues[allocation.column];
+    // Dropping a crumb of a delivery saves a movement; dropping a crumb of a KEEP would create one.
+    const crumb =
+      !allocation.lot && !allocation.isKeep && value * allocation.marketValuePerUnit <= SOLVER_NOISE;
+    if (!(value > 0) || crumb) continue;
+    const quantity = columnQuantity(allocation, value);
+    if (quantity.greaterThan(ZERO)) allocated.push({ allocation, quantity });
+  }
+  clampToSupply(formulation, allocated);
+  repairCoverage(book, request, formulation, allocated, declaredShortfall);
+  snapKeeps(book, request, formulation, allocated);
+  const withRoundingLoss = targets.map((target, index) => {
+    if (!target.inModel) return declaredShortfall[index];
+    const solverValue = solverCollateralValue(formulation, columnValues, index);
+    const planValue = collateralAfter(book, request, target, index, allocated).minus(
+      request.mode === 'TOP_UP' ? target.postedCollateralValue : ZERO,
+    );
+    const roundingLoss = maxDecimal(ZERO, solverValue.minus(planValue));
+    const missing = target.target
+      .minus(declaredShortfall[index])
+      .minus(collateralAfter(book, request, target, index, allocated));
+    const extra = missing.lessThan(roundingLoss) ? missing : roundingLoss;
+    return extra.greaterThan(coverageTolerance(target.target))
+      ? declaredShortfall[index].plus(extra)
+      : declaredShortfall[index];
+  });
+  return toPlan(book, request, formulation, allocated, withRoundingLoss);
+}
+
+/**
+ * Collateral value (account currency) the solver's own values give the account. Only what rounding
+ * to whole lots lost against this, and repair could not restore, is added to the declared
+ * shortfall; a solver that claims more cover than its values give is left for the verifier to catch.
+ */
+function solverCollateralValue(
+  formulation: Formulation,
+  columnValues: Float64Array,
+  targetIndex: number,
+): Decimal {
+  let value = 0;
+  for (const allocation of formulation.allocations) {
+    if (allocation.targetIndex !== targetIndex) continue;
+    const columnValue = columnValues[allocation.column];
+    if (columnValue > 0) value += columnValue * allocation.collateralValuePerUnit;
+  }
+  return dec(value).times(formulation.valueScale).dividedBy(formulation.accountToBase[targetIndex]);
+}
+
+function columnQuantity(allocation: AllocationColumn, value: number): Decimal {
+  if (allocation.lot) {
+    const lots = Math.round(value);
+    const count = Math.abs(value - lots) <= LOT_INTEGRALITY_TOLERANCE ? dec(lots) : dec(value);
+    return count.times(allocation.quantityPerColumnUnit);
+  }
+  const quantity = dec(value).times(allocation.quantityPerColumnUnit);
+  if (allocation.lotSize !== undefined) return roundDownTo(quantity, allocation.lotSize);
+  return quantity.toDecimalPlaces(QUANTITY_DECIMALS, DecimalMath.ROUND_DOWN);
+}
+
+function usedBySupply(allocated: readonly Allocated[], supplyIndex: number): Decimal {
+  return sum(
+    allocated.filter((item) => item.allocation.supplyIndex === supplyIndex).map((item) => item.quantity),
+  );
+}
+
+/** Float noise can put a source a hair over what it holds: take the excess off its largest continuous line. */
+function clampToSupply(formulation: Formulation, allocated: Allocated[]): void {
+  formulation.supplies.forEach((supply, supplyIndex) => {
+    const excess = usedBySupply(allocated, supplyIndex).minus(supply.quantity);
+    if (!excess.greaterThan(ZERO)) return;
+    const largest = allocated
+      .filter((item) => item.allocation.supplyIndex === supplyIndex && item.allocation.lotSize === undefined)
+      .sort((a, b) => b.quantity.comparedTo(a.quantity))[0];
+    if (largest !== undefined) largest.quantity = maxDecimal(ZERO, largest.quantity.minus(excess));
+  });
+}
+
+/**
+ * Posted collateral the solver kept all but a crumb of (rounding, or solver noise) is kept in
+ * full, so "keep everything" does not turn into a return of 0.000001 units: a movement for
+ * nothing. Only where no concentration limit of the account stops the crumb.
+ */
+function snapKeeps(
+  book: Book,
+  request: OptimizeRequest,
+  formulation: Formulation,
+  allocated: Allocated[],
+): void {
+  const step = dec(1).dividedBy(dec(10).pow(QUANTITY_DECIMALS));
+  formulation.supplies.forEach((supply, supplyIndex) => {
+    const keep = allocated.find(
+      (item) => item.allocation.supplyIndex === supplyIndex && item.allocation.isKeep,
+    );
+    if (keep === undefined) return;
+    const remainder = supply.quantity.minus(usedBySupply(allocated, supplyIndex));
+    const noise = keep.allocation.quantityPerColumnUnit
+      .dividedBy(keep.allocation.marketValuePerUnit)
+      .times(SOLVER_NOISE);
+    if (!remainder.greaterThan(ZERO) || remainder.greaterThan(maxDecimal(noise, step))) return;
+    const target = formulation.targets[keep.allocation.targetIndex];
+    const room = limitRoom(book, request, target, keep.allocation.targetIndex, allocated, supply.asset);
+    const added = unitCollateralValue(book, keep.allocation, target.account).times(remainder);
+    if (room !== undefined && added.greaterThan(room)) return;
+    keep.quantity = keep.quantity.plus(remainder);
+  });
+}
+
+function unitCollateralValue(book: Book, allocation: AllocationColumn, account: Account): Decimal {
+  return collateralValue(
+    allocation.supply.asset,
+    ONE,
+    allocation.haircut,
+    book.market.fxRates,
+    account.currency,
+  );
+}
+
+/** Collateral value the account holds after the plan, account currency, by the domain valuation. */
+function collateralAfter(
+  book: Book,
+  request: OptimizeRequest,
+  target: AccountTarget,
+  targetIndex: number,
+  allocated: readonly Allocated[],
+): Decimal {
+  const base = request.mode === 'TOP_UP' ? target.postedCollateralValue : ZERO;
+  return base.plus(
+    sum(
+      allocated
+        .filter((item) => item.allocation.targetIndex === targetIndex)
+        .map((item) =>
+          collateralValue(
+            item.allocation.supply.asset,
+            item.quantity,
+            item.allocation.haircut,
+            book.market.fxRates,
+            target.account.currency,
+          ),
+        ),
+    ),
+  );
+}
+
+function repairCoverage(
+  book: Book,
+  request: OptimizeRequest,
+  formulation: Formulation,
+  allocated: Allocated[],
+  declaredShortfall: readonly Decimal[],
+): void {
+  const step = dec(1).dividedBy(dec(10).pow(QUANTITY_DECIMALS));
+  formulation.targets.forEach((target, targetIndex) => {
+    if (!target.inModel) return;
+    let need = target.target
+      .minus(declaredShortfall[targetIndex])
+      .minus(collateralAfter(book, request, target, targetIndex, allocated));
+    if (!need.greaterThan(ZERO)) return;
+    // Lines the solver chose come first, so repair does not add a movement (or a new concentration
+    // group) for the last few units; with movement indicators it may only top up those lines.
+    const byCost = (a: AllocationColumn, b: AllocationColumn): number =>
+      costPerCollateralValue(formulation, a) - costPerCollateralValue(formulation, b);
+    const atAccount = formulation.allocations.filter((allocation) => allocation.targetIndex === targetIndex);
+    const chosen = new Set(allocated.map((item) => item.allocation));
+    const candidates = [
+      ...atAccount.filter((allocation) => chosen.has(allocation)).sort(byCost),
+      ...(formulation.hasIndicators
+        ? []
+        : atAccount.filter((allocation) => !chosen.has(allocation)).sort(byCost)),
+    ];
+    for (const allocation of candidates) {
+      if (!need.greaterThan(ZERO)) break;
+      const unitValue = unitCollateralValue(book, allocation, target.account);
+      if (!unitValue.greaterThan(ZERO)) continue;
+      const headroom = formulation.supplies[allocation.supplyIndex].quantity.minus(
+        usedBySupply(allocated, allocation.supplyIndex),
+      );
+      const increment = allocation.lotSize ?? step;
+      const wanted = need.dividedBy(unitValue).dividedBy(increment).ceil().times(increment);
+      const room = limitRoom(book, request, target, targetIndex, allocated, allocation.supply.asset);
+      const roomQuantity = room === undefined ? headroom : room.dividedBy(unitValue);
+      const limitQuantity = roomQuantity.lessThan(headroom) ? roomQuantity : headroom;
+      const available = limitQuantity.dividedBy(increment).floor().times(increment);
+      const added = wanted.lessThan(available) ? wanted : available;
+      if (!added.greaterThan(ZERO)) continue;
+      const existing = allocated.find((item) => item.allocation === allocation);
+      if (existing !== undefined) existing.quantity = existing.quantity.plus(added);
+      else allocated.push({ allocation, quantity: added });
+      need = need.minus(added.times(unitValue));
+    }
+  });
+}
+
+/**
+ * Collateral value of `asset` the account can still take without breaking any of its concentration
+ * limits (undefined: no limit covers the asset). A limit of share f of total collateral grows with
+ * what is added: value + x <= f (total + x) gives x <= (f total - value) / (1 - f).
+ */
+function limitRoom(
+  book: Book,
+  request: OptimizeRequest,
+  target: AccountTarget,
+  targetIndex: number,
+  allocated: readonly Allocated[],
+  asset: Asset,
+): Decimal | undefined {
+  const account = target.account;
+  const posted =
+    request.mode === 'TOP_UP' ? postedConcentrationLines(book, request, target, assetsById(book)) : [];
+  const lines = [
+    ...posted,
+    ...allocated
+      .filter((item) => item.allocation.targetIndex === targetIndex)
+      .map((item) => ({
+        asset: item.allocation.supply.asset,
+        collateralValue: collateralValue(
+          item.allocation.supply.asset,
+          item.quantity,
+          item.allocation.haircut,
+          book.market.fxRates,
+          account.currency,
+        ),
+      })),
+  ];
+  const postedUsage = concentrationUsage(account, posted, target.requirement);
+  const total = sum(lines.map((line) => line.collateralValue));
+  let room: Decimal | undefined;
+  const tighten = (candidate: Decimal): void => {
+    const floored = maxDecimal(ZERO, candidate);
+    if (room === undefined || floored.lessThan(room)) room = floored;
+  };
+  account.concentrationLimits.forEach((limit, index) => {
+    if (!limitApplies(limit, asset)) return;
+    if (postedUsage[index].breached) return tighten(ZERO);
+    const value = sum(
+      lines.filter((line) => limitApplies(limit, line.asset)).map((line) => line.collateralValue),
+    );
+    if (limit.maxValue !== undefined) tighten(limit.maxValue.minus(value));
+    if (limit.maxFraction === undefined) return;
+    if (limit.basis === 'REQUIREMENT')
+      return tighten(limit.maxFraction.times(target.requirement).minus(value));
+    if (limit.maxFraction.lessThan(ONE)) {
+      tighten(limit.maxFraction.times(total).minus(value).dividedBy(ONE.minus(limit.maxFraction)));
+    }
+  });
+  return room;
+}
+
+function costPerCollateralValue(formulation: Formulation, allocation: AllocationColumn): number {
+  return formulation.model.objective[allocation.column] / allocation.collateralValuePerUnit;
+}
+
+interface LineCosting {
+  readonly fundingFactor: Decimal;
+  readonly movementFactor: Decimal;
+  readonly fixedCost: Decimal;
+}
+
+function costing(request: OptimizeRequest): LineCosting {
+  return {
+    fundingFactor: dec(request.horizonDays).dividedBy(DAYS_PER_YEAR_FUNDING).dividedBy(BPS_PER_UNIT),
+    movementFactor: (request.movementCostBps ?? ZERO).dividedBy(BPS_PER_UNIT),
+    fixedCost: request.movementFixedCost ?? ZERO,
+  };
+}
+
+function lineCost(
+  costs: LineCosting,
+  marketValueBase: Decimal,
+  fundingCostBps: Decimal | undefined,
+  moved: boolean,
+): Decimal {
+  const funding =
+    fundingCostBps === undefined ? ZERO : marketValueBase.times(fundingCostBps).times(costs.fundingFactor);
+  const movement = moved ? marketValueBase.times(costs.movementFactor).plus(costs.fixedCost) : ZERO;
+  return funding.plus(movement);
+}
+
+function toPlan(
+  book: Book,
+  request: OptimizeRequest,
+  formulation: Formulation,
+  allocated: readonly Allocated[],
+  declaredShortfall: readonly Decimal[],
+): Plan {
+  const { fxRates, baseCurrency } = book.market;
+  const costs = costing(request);
+  const lines: PlanLine[] = [];
+  let sunkPostedCost = ZERO;
+
+  if (request.mode === 'TOP_UP') {
+    const assets = assetsById(book);
+    for (const target of formulation.targets) {
+      const account = target.account;
+      const valued = new Map(
+        postedConcentrationLines(book, request, target, assets).map((line) => [
+          line.asset.id,
+          line.collateralValue,
+        ]),
+      );
+      for (const posting of mergedPostings(account)) {
+        const asset = assets.get(posting.assetId);
+        if (asset === undefined) continue;
+        const marketValueAccount = marketValue(asset, posting.quantity, fxRates, account.currency);
+        const value = valued.get(asset.id) ?? ZERO;
+        const cost = lineCost(
+          costs,
+          marketValue(asset, posting.quantity, fxRates, baseCurrency),
+          postingFundingCostBps(book, asset.id),
+          false,
+        );
+        sunkPostedCost = sunkPostedCost.plus(cost);
+        lines.push({
+          accountId: account.id,
+          assetId: asset.id,
+          location: postedLocation(account.id),
+          quantity: posting.quantity,
+          marketValue: marketValueAccount,
+          collateralValue: value,
+          haircut: marketValueAccount.isZero() ? ZERO : ONE.minus(value.dividedBy(marketValueAccount)),
+          cost,
+          costInObjective: false,
+          movementType: 'KEEP',
+        });
+      }
+    }
+  }
+
+  for (const item of allocated) {
+    if (!item.quantity.greaterThan(ZERO)) continue;
+    const { allocation } = item;
+    const account = formulation.targets[allocation.targetIndex].account;
+    const asset = allocation.supply.asset;
+    lines.push({
+      accountId: account.id,
+      assetId: asset.id,
+      location: allocation.supply.location,
+      quantity: item.quantity,
+      marketValue: marketValue(asset, item.quantity, fxRates, account.currency),
+      collateralValue: collateralValue(asset, item.quantity, allocation.haircut, fxRates, account.currency),
+      haircut: allocation.haircut.total,
+      cost: lineCost(
+        costs,
+        marketValue(asset, item.quantity, fxRates, baseCurrency),
+        allocation.supply.fundingCostBps,
+        !allocation.isKeep,
+      ),
+      costInObjective: true,
+      movementType: allocation.isKeep ? 'KEEP' : 'DELIVER',
+    });
+  }
+
+  formulation.supplies.forEach((supply, supplyIndex) => {
+    if (supply.postedAtAccountId === undefined) return;
+    const kept = sum(
+      allocated
+        .filter((item) => item.allocation.supplyIndex === supplyIndex && item.allocation.isKeep)
+        .map((item) => item.quantity),
+    );
+    const returned = supply.quantity.minus(kept);
+    if (!returned.greaterThan(ZERO)) return;
+    const account = formulation.targets.find(
+      (target) => target.account.id === supply.postedAtAccountId,
+    )?.account;
+    if (account === undefined) return;
+    lines.push(returnLine(book, costs, account, supply.asset, supply.location, returned));
+  });
+
+  const grouped = withSubstitutionGroups(lines);
+  const objective = sum(grouped.filter((line) => line.costInObjective).map((line) => line.cost));
+  return { lines: grouped, declaredShortfall, objective, sunkPostedCost };
+}
+
+function returnLine(
+  book: Book,
+  costs: LineCosting,
+  account: Account,
+  asset: Asset,
+  location: string,
+  quantity: Decimal,
+): PlanLine {
+  const { fxRates, baseCurrency } = book.market;
+  return {
+    accountId: account.id,
+    assetId: asset.id,
+    location,
+    quantity,
+    marketValue: marketValue(asset, quantity, fxRates, account.currency),
+    collateralValue: ZERO,
+    haircut: ZERO,
+    cost: lineCost(costs, marketValue(asset, quantity, fxRates, baseCurrency), undefined, true),
+    costInObjective: true,
+    movementType: 'RETURN',
+  };
+}
+
+/** An account that both gives collateral back and receives some is substituting: tie those lines together. */
+function withSubstitutionGroups(lines: readonly PlanLine[]): PlanLine[] {
+  const substituting = new Set(
+    lines
+      .filter((line) => line.movementType === 'RETURN')
+      .map((line) => line.accountId)
+      .filter((accountId) =>
+        lines.some((line) => line.accountId === accountId && line.movementType === 'DELIVER'),
+      ),
+  );
+  return lines.map((line) =>
+    substituting.has(line.accountId) && line.movementType !== 'KEEP'
+      ? { ...line, substitutionGroup: `substitution:${line.accountId}` }
+      : line,
+  );
+}

@@ -1,0 +1,67 @@
+/**
+ * The neutral linear model every solver backend takes, and the result it gives back.
+ *
+ * The formulation (src/optimizer/formulation) builds a LinearModel from a book; a backend
+ * (HiGHS, javascript-lp-solver) solves it, usually inside a worker thread. Typed arrays keep
+ * the model cheap to build, to transfer to a worker, and to hand to HiGHS as a CSC matrix.
+ * The objective is always minimised. Infinite bounds are +/-Infinity.
+ */
+
+export interface LinearModel {
+  readonly columnCount: number;
+  readonly rowCount: number;
+  /** Cost per unit of each column. */
+  readonly objective: Float64Array;
+  readonly columnLower: Float64Array;
+  readonly columnUpper: Float64Array;
+  /** 1 where the column must take an integer value (lot counts, movement indicators). */
+  readonly integrality: Uint8Array;
+  readonly rowLower: Float64Array;
+  readonly rowUpper: Float64Array;
+  /** Constraint matrix in compressed sparse column form: column j's entries are at columnStart[j]..columnStart[j+1]-1. */
+  readonly columnStart: Int32Array;
+  readonly rowIndex: Int32Array;
+  readonly value: Float64Array;
+  /** Optional names, for diagnostics and LP-text export only. */
+  readonly columnNames?: readonly string[];
+  readonly rowNames?: readonly string[];
+}
+
+export const SOLVER_BACKENDS = ['HIGHS', 'JS_LP_SOLVER'] as const;
+export type SolverBackendName = (typeof SOLVER_BACKENDS)[number];
+
+export type SolveStatus =
+  /** Proven optimal (for a MIP: within the requested relative gap). */
+  | 'OPTIMAL'
+  /** No point satisfies every constraint. */
+  | 'INFEASIBLE'
+  /** The objective can decrease without limit (a modelling error for this service). */
+  | 'UNBOUNDED'
+  /** Stopped at the time limit; `columnValues` holds the best feasible point found, if any. */
+  | 'TIME_LIMIT'
+  /** The backend failed (WASM abort, crash, numerical trouble); `message` says how. */
+  | 'ERROR';
+
+export interface SolveOptions {
+  /** Wall-clock budget for the solve, enforced by the worker pool even if the backend ignores it. */
+  readonly timeLimitMs: number;
+  /** Relative MIP gap at which the search may stop; ignored for pure LPs. */
+  readonly mipRelativeGap?: number;
+}
+
+export interface SolveResult {
+  readonly backend: SolverBackendName;
+  readonly status: SolveStatus;
+  /** Primal values, one per column; present for OPTIMAL and for TIME_LIMIT with an incumbent. */
+  readonly columnValues?: Float64Array;
+  /** Dual value per row (shadow price: change of the optimum per unit increase of the row's active bound); LPs only. */
+  readonly rowDuals?: Float64Array;
+  /** Reduced cost per column; LPs only. */
+  readonly reducedCosts?: Float64Array;
+  readonly objectiveValue?: number;
+  /** For MIPs: the best proven lower bound on the objective, and the relative gap to it. */
+  readonly mipBound?: number;
+  readonly mipGap?: number;
+  readonly solveMs: number;
+  readonly message?: string;
+}

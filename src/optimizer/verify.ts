@@ -1,0 +1,306 @@
+/**
+ * Independent check of a plan against the book: it reads the Book, the request and the plan
+ * lines, never the LinearModel, and recomputes every value with the domain functions in Decimal.
+ * A backend answer that fails here is never returned as a valid plan.
+ *
+ * Tolerances: coverage passes within COVERAGE_RELATIVE_TOLERANCE x max(1, target) in the account
+ * currency (1e-6 relative: one unit per million); a concentration limit within the same share of
+ * max(1, cap, target), since a solver's accuracy follows the size of the account, not of one
+ * limit's cap. Inventory, postings and lot counts are exact (plan.ts rounds so they can be).
+ */
+import { concentrationUsage, limitApplies } from '../domain/concentration';
+import type { Decimal } from '../domain/decimal';
+import { maxDecimal, ONE, sum, ZERO } from '../domain/decimal';
+import { appliedHaircut, selectRule } from '../domain/eligibility';
+import type { Account, Asset, Book } from '../domain/model';
+import { holdingKey } from '../domain/model';
+import { collateralValue } from '../domain/valuation';
+import type { AccountTarget } from './account-targets';
+import { accountTargets, assetsById } from './account-targets';
+import type { OptimizeRequest, PlanLine, VerificationCheck, VerificationReport } from './optimizer.types';
+import { postedLocation } from './optimizer.types';
+
+export const COVERAGE_RELATIVE_TOLERANCE = 1e-6;
+
+export function coverageTolerance(amount: Decimal): Decimal {
+  const magnitude = amount.abs();
+  return (magnitude.greaterThan(ONE) ? magnitude : ONE).times(COVERAGE_RELATIVE_TOLERANCE);
+}
+
+export interface PlanToVerify {
+  readonly lines: readonly PlanLine[];
+  /** Shortfall the plan admits per account, account currency; absent means none. */
+  readonly shortfallByAccount: ReadonlyMap<string, Decimal>;
+}
+
+interface ValuedLine {
+  readonly line: PlanLine;
+  readonly asset: Asset;
+  readonly collateralValue: Decimal;
+}
+
+export function verifyPlan(book: Book, request: OptimizeRequest, plan: PlanToVerify): VerificationReport {
+  const assets = assetsById(book);
+  const targets = accountTargets(book, request);
+  const checks: VerificationCheck[] = [];
+  const valued = new Map<string, ValuedLine[]>();
+
+  plan.lines.forEach((line, index) => {
+    const subject = `line ${index} (${line.movementType} ${line.assetId} ${line.location} -> ${line.accountId})`;
+    const asset = assets.get(line.assetId);
+    const target = targets.find((candidate) => candidate.account.id === line.accountId);
+    if (asset === undefined || target === undefined) {
+      checks.push({
+        kind: 'ELIGIBILITY',
+        subject,
+        passed: false,
+        detail: 'unknown asset or account not in the request',
+      });
+      return;
+    }
+    checks.push({
+      kind: 'NON_NEGATIVE',
+      subject,
+      passed: line.quantity.greaterThanOrEqualTo(ZERO),
+      detail: `quantity ${line.quantity.toFixed()}`,
+    });
+    if (line.movementType === 'RETURN') return;
+    if (request.mode === 'TOP_UP' && line.movementType === 'KEEP') return;
+    const selection = selectRule(target.account, asset, request.asOfDate);
+    const eligible = selection !== undefined && selection.rule.eligible;
+    checks.push({
+      kind: 'ELIGIBILITY',
+      subject,
+      passed: eligible,
+      detail: eligible ? `rule ${selection.index}` : 'no eligible rule for this asset at this account',
+    });
+    if (!eligible) return;
+    if (
+      line.movementType === 'DELIVER' &&
+      request.lotMode &&
+      asset.lotSize !== undefined &&
+      asset.lotSize.greaterThan(0)
+    ) {
+      const lots = line.quantity.dividedBy(asset.lotSize);
+      checks.push({
+        kind: 'LOT_SIZE',
+        subject,
+        passed: lots.isInteger(),
+        detail: `${lots.toFixed()} lots of ${asset.lotSize.toFixed()}`,
+      });
+    }
+    const haircut = appliedHaircut(selection.rule, asset, target.account);
+    const value = collateralValue(
+      asset,
+      line.quantity,
+      haircut,
+      book.market.fxRates,
+      target.account.currency,
+    );
+    const list = valued.get(target.account.id) ?? [];
+    list.push({ line, asset, collateralValue: value });
+    valued.set(target.account.id, list);
+  });
+
+  checks.push(...inventoryChecks(book, plan.lines));
+  if (request.mode === 'REOPTIMIZE') checks.push(...postingChecks(targets, plan.lines));
+  else checks.push(...postingMovesForbidden(plan.lines));
+
+  if (request.maxMovements !== undefined) checks.push(movementCheck(request.maxMovements, plan.lines));
+
+  for (const target of targets) {
+    if (!target.inModel) continue;
+    const lines = valued.get(target.account.id) ?? [];
+    checks.push(
+      coverageCheck(request, target, lines, plan.shortfallByAccount.get(target.account.id) ?? ZERO),
+    );
+    checks.push(...concentrationChecks(book, request, target, lines, assets));
+  }
+  return { passed: checks.every((check) => check.passed), checks };
+}
+
+/** A movement is a delivery line, or the return of one posting (however many places it goes to). */
+function movementCheck(maxMovements: number, lines: readonly PlanLine[]): VerificationCheck {
+  const movements = lines.filter(
+    (line) => line.movementType === 'DELIVER' || line.movementType === 'RETURN',
+  ).length;
+  return {
+    kind: 'MOVEMENTS',
+    subject: 'plan',
+    passed: movements <= maxMovements,
+    detail: `${movements} movements, at most ${maxMovements}`,
+  };
+}
+
+function inventoryChecks(book: Book, lines: readonly PlanLine[]): VerificationCheck[] {
+  const used = new Map<string, Decimal>();
+  for (const line of lines) {
+    if (line.movementType !== 'DELIVER' || line.location.startsWith('posted:')) continue;
+    const key = holdingKey(line);
+    used.set(key, (used.get(key) ?? ZERO).plus(line.quantity));
+  }
+  return [...used].map(([key, quantity]) => {
+    const free = sum(
+      book.inventory.filter((holding) => holdingKey(holding) === key).map((holding) => holding.quantity),
+    );
+    return {
+      kind: 'INVENTORY' as const,
+      subject: `holding ${key}`,
+      passed: quantity.lessThanOrEqualTo(free),
+      detail: `allocated ${quantity.toFixed()} of ${free.toFixed()} free`,
+    };
+  });
+}
+
+/** REOPTIMIZE: what stays plus what moves on from an account is at most what it holds, and the rest is returned. */
+function postingChecks(targets: readonly AccountTarget[], lines: readonly PlanLine[]): VerificationCheck[] {
+  const checks: VerificationCheck[] = [];
+  for (const line of lines) {
+    if (line.movementType === 'KEEP' && line.location !== postedLocation(line.accountId)) {
+      checks.push({
+        kind: 'POSTING',
+        subject: `${line.assetId} at ${line.accountId}`,
+        passed: false,
+        detail: `KEEP line from ${line.location}, not from the account's own postings`,
+      });
+    }
+  }
+  for (const target of targets) {
+    const account = target.account;
+    const location = postedLocation(account.id);
+    const postedByAsset = new Map<string, Decimal>();
+    for (const posting of account.posted) {
+      postedByAsset.set(posting.assetId, (postedByAsset.get(posting.assetId) ?? ZERO).plus(posting.quantity));
+    }
+    const assetIds = new Set([
+      ...postedByAsset.keys(),
+      ...lines.filter((line) => line.location === location).map((line) => line.assetId),
+    ]);
+    for (const assetId of assetIds) {
+      const posted = postedByAsset.get(assetId) ?? ZERO;
+      const from = lines.filter((line) => line.location === location && line.assetId === assetId);
+      const total = (type: PlanLine['movementType']): Decimal =>
+        sum(from.filter((line) => line.movementType === type).map((line) => line.quantity));
+      const kept = total('KEEP');
+      const movedOn = total('DELIVER');
+      const returned = total('RETURN');
+      const passed = kept.plus(movedOn).lessThanOrEqualTo(posted) && returned.equals(posted.minus(kept));
+      checks.push({
+        kind: 'POSTING',
+        subject: `${assetId} at ${account.id}`,
+        passed,
+        detail: `posted ${posted.toFixed()}, kept ${kept.toFixed()}, moved on ${movedOn.toFixed()}, returned ${returned.toFixed()}`,
+      });
+    }
+  }
+  return checks;
+}
+
+function postingMovesForbidden(lines: readonly PlanLine[]): VerificationCheck[] {
+  return lines
+    .filter(
+      (line) =>
+        line.movementType === 'RETURN' ||
+        (line.movementType === 'DELIVER' && line.location.startsWith('posted:')),
+    )
+    .map((line) => ({
+      kind: 'POSTING' as const,
+      subject: `${line.assetId} at ${line.accountId}`,
+      passed: false,
+      detail: 'TOP_UP never returns or moves posted collateral',
+    }));
+}
+
+/** Collateral the account holds after the plan: TOP_UP keeps today's postings, REOPTIMIZE counts KEEP lines. */
+function linesAfter(request: OptimizeRequest, lines: readonly ValuedLine[]): ValuedLine[] {
+  return lines.filter(
+    (item) =>
+      item.line.movementType === 'DELIVER' ||
+      (request.mode === 'REOPTIMIZE' && item.line.movementType === 'KEEP'),
+  );
+}
+
+function coverageCheck(
+  request: OptimizeRequest,
+  target: AccountTarget,
+  lines: readonly ValuedLine[],
+  declaredShortfall: Decimal,
+): VerificationCheck {
+  const base = request.mode === 'TOP_UP' ? target.postedCollateralValue : ZERO;
+  const after = base.plus(sum(linesAfter(request, lines).map((item) => item.collateralValue)));
+  const missing = target.target.minus(after).minus(declaredShortfall);
+  return {
+    kind: 'COVERAGE',
+    subject: `account ${target.account.id}`,
+    passed:
+      missing.lessThanOrEqualTo(coverageTolerance(target.target)) &&
+      declaredShortfall.greaterThanOrEqualTo(ZERO),
+    detail: `collateral value ${after.toFixed()} + declared shortfall ${declaredShortfall.toFixed()} vs target ${target.target.toFixed()} ${target.account.currency}`,
+  };
+}
+
+function concentrationChecks(
+  book: Book,
+  request: OptimizeRequest,
+  target: AccountTarget,
+  lines: readonly ValuedLine[],
+  assets: ReadonlyMap<string, Asset>,
+): VerificationCheck[] {
+  const account: Account = target.account;
+  const newLines = linesAfter(request, lines).map((item) => ({
+    asset: item.asset,
+    collateralValue: item.collateralValue,
+  }));
+  const postedLines = request.mode === 'TOP_UP' ? postedValues(book, request, account, assets) : [];
+  const postedUsage = concentrationUsage(account, postedLines, target.requirement);
+  const totalUsage = concentrationUsage(account, [...postedLines, ...newLines], target.requirement);
+  return account.concentrationLimits.map((limit, index) => {
+    const subject = `account ${account.id} limit ${index} (${limit.scope} ${limit.value})`;
+    if (postedUsage[index].breached) {
+      const delivered = sum(
+        newLines.filter((line) => limitApplies(limit, line.asset)).map((line) => line.collateralValue),
+      );
+      return {
+        kind: 'CONCENTRATION' as const,
+        subject,
+        passed: delivered.lessThanOrEqualTo(coverageTolerance(target.target)),
+        detail: `already breached by postings; delivered into the group ${delivered.toFixed()}`,
+      };
+    }
+    const usage = totalUsage[index];
+    const cap = usage.cap ?? ZERO;
+    return {
+      kind: 'CONCENTRATION' as const,
+      subject,
+      passed: usage.value.minus(cap).lessThanOrEqualTo(coverageTolerance(maxDecimal(cap, target.target))),
+      detail: `value ${usage.value.toFixed()} vs cap ${cap.toFixed()} ${account.currency}`,
+    };
+  });
+}
+
+function postedValues(
+  book: Book,
+  request: OptimizeRequest,
+  account: Account,
+  assets: ReadonlyMap<string, Asset>,
+): { asset: Asset; collateralValue: Decimal }[] {
+  const lines: { asset: Asset; collateralValue: Decimal }[] = [];
+  for (const posting of account.posted) {
+    const asset = assets.get(posting.assetId);
+    if (asset === undefined) continue;
+    const selection = selectRule(account, asset, request.asOfDate);
+    if (selection === undefined || !selection.rule.eligible) continue;
+    const haircut = appliedHaircut(selection.rule, asset, account);
+    lines.push({
+      asset,
+      collateralValue: collateralValue(
+        asset,
+        posting.quantity,
+        haircut,
+        book.market.fxRates,
+        account.currency,
+      ),
+    });
+  }
+  return lines;
+}

@@ -1,0 +1,91 @@
+import fc from 'fast-check';
+
+import { dec } from '../../src/domain/decimal';
+import type { Book } from '../../src/domain/model';
+import { optimize } from '../../src/optimizer/optimize';
+import type { OptimizeRequest } from '../../src/optimizer/optimizer.types';
+import { solveInProcess } from '../../src/optimizer/solvers/solver-pool';
+import { verifyPlan } from '../../src/optimizer/verify';
+import { anyBookArbitrary, AS_OF_DATE, coverableBookArbitrary, PROPERTY_SEED } from './support/random-book';
+
+const baseRequest: OptimizeRequest = {
+  mode: 'TOP_UP',
+  horizonDays: 30,
+  solver: 'HIGHS',
+  lotMode: false,
+  timeLimitMs: 5_000,
+  asOfDate: AS_OF_DATE,
+};
+
+describe('optimize on random books', () => {
+  it('returns a plan that passes the independent verifier, in every mode', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        anyBookArbitrary,
+        fc.constantFrom<OptimizeRequest['mode']>('TOP_UP', 'REOPTIMIZE'),
+        fc.boolean(),
+        fc.constantFrom(undefined, '2'),
+        fc.constantFrom(undefined, undefined, 1, 3),
+        async (book, mode, lotMode, movementCostBps, maxMovements) => {
+          const request: OptimizeRequest = {
+            ...baseRequest,
+            mode,
+            lotMode,
+            ...(movementCostBps !== undefined ? { movementCostBps: dec(movementCostBps) } : {}),
+            ...(maxMovements !== undefined ? { maxMovements } : {}),
+          };
+          const result = await optimize(book, request, { solve: solveInProcess });
+          // Shortfall makes every call satisfiable; only a movement cap on reallocation can leave no plan at all.
+          if (result.status === 'INFEASIBLE' && mode === 'REOPTIMIZE' && maxMovements !== undefined) return;
+          expect(['OPTIMAL', 'PARTIAL', 'TIME_LIMIT_FEASIBLE']).toContain(result.status);
+          expect(result.verification.passed).toBe(true);
+          const shortfallByAccount = new Map(
+            result.accounts.map((account) => [account.accountId, account.shortfall]),
+          );
+          const again = verifyPlan(book, request, { lines: result.lines, shortfallByAccount });
+          expect(again.checks.filter((check) => !check.passed)).toEqual([]);
+        },
+      ),
+      { seed: PROPERTY_SEED, numRuns: 100 },
+    );
+  });
+
+  it('leaves no shortfall when a full allocation exists', async () => {
+    await fc.assert(
+      fc.asyncProperty(coverableBookArbitrary(1), async (book) => {
+        const result = await optimize(book, baseRequest, { solve: solveInProcess });
+        expect(result.status).toBe('OPTIMAL');
+        for (const account of result.accounts) expect(account.shortfall.isZero()).toBe(true);
+      }),
+      { seed: PROPERTY_SEED, numRuns: 60 },
+    );
+  });
+
+  it('prices one more unit of requirement at the coverage dual', async () => {
+    let checked = 0;
+    await fc.assert(
+      fc.asyncProperty(coverableBookArbitrary(0.9), fc.nat(), async (book, pick) => {
+        const before = await optimize(book, baseRequest, { solve: solveInProcess });
+        const account = before.accounts[pick % before.accounts.length];
+        if (!account.inModel || account.marginalCost === undefined) return;
+        const bump = Math.max(1, account.requirement.toNumber() * 1e-4);
+        const bumped: Book = {
+          ...book,
+          accounts: book.accounts.map((candidate) =>
+            candidate.id === account.accountId
+              ? { ...candidate, terms: { ...candidate.terms, exposure: candidate.terms.exposure.plus(bump) } }
+              : candidate,
+          ),
+        };
+        const after = await optimize(bumped, baseRequest, { solve: solveInProcess });
+        checked += 1;
+        const change = after.objective.minus(before.objective).toNumber();
+        const predicted = account.marginalCost.toNumber() * bump;
+        // Quantities are kept to 6 decimals, so the objective moves by up to ~1e-6 units x price x funding.
+        expect(Math.abs(change - predicted)).toBeLessThanOrEqual(1e-3 * Math.abs(predicted) + 1e-5);
+      }),
+      { seed: PROPERTY_SEED, numRuns: 40 },
+    );
+    expect(checked).toBeGreaterThan(30);
+  });
+});
