@@ -141,7 +141,22 @@ async function runCase(benchCase: BenchCase): Promise<CaseResult> {
         headers: { 'content-type': 'application/json', authorization: `Bearer ${DEVELOPMENT_KEY}` },
         body: JSON.stringify({ query, variables: { input: benchCase.input } }),
       });
-      const body = (await response.json()) as { data?: { optimize: any }; errors?: unknown };
+      const body = (await response.json()) as {
+        data?: {
+          optimize: {
+            status: string;
+            objective: string;
+            solverStats: {
+              backend: string;
+              variables: number;
+              buildMs: number;
+              solveMs: number;
+              verifyMs: number;
+            };
+          };
+        };
+        errors?: unknown;
+      };
       const elapsed = performance.now() - started;
       if (!body.data) throw new Error(`GraphQL error: ${JSON.stringify(body.errors)}`);
       const result = body.data.optimize;

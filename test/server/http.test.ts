@@ -5,7 +5,6 @@
 import { serverAudits } from 'graphql-http';
 
 import { DEVELOPMENT_KEY } from '../../src/auth';
-
 import type { TestApi } from '../support/graphql-harness';
 import { createTestApi } from '../support/graphql-harness';
 

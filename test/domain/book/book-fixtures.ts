@@ -6,7 +6,7 @@ import { formatIssue } from '../../../src/domain/errors';
 
 export const SMALL_BOOK_PATH = resolve(__dirname, '../../fixtures/books/small-book.json');
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests mutate the file freely, including into wrong shapes
+ 
 export type LooseJson = any;
 
 export function smallBook(): LooseJson {
