@@ -90,6 +90,21 @@ function elapsedSince(start: number): number {
   return Date.now() - start;
 }
 
+/**
+ * One time budget for the whole run: each solve gets what is left of `timeLimitMs`, so the
+ * shortfall phases, a fallback backend and the dual re-solves cannot multiply it. Once it is
+ * spent, further solves report TIME_LIMIT without running.
+ */
+export function withDeadline(solve: SolveFunction, deadline: number): SolveFunction {
+  return async (model, backend, options) => {
+    const remainingMs = deadline - Date.now();
+    if (remainingMs <= 0) {
+      return { backend, status: 'TIME_LIMIT', solveMs: 0, message: "the request's time budget is spent" };
+    }
+    return solve(model, backend, { ...options, timeLimitMs: Math.min(options.timeLimitMs, remainingMs) });
+  };
+}
+
 export function validateRequest(request: OptimizeRequest): void {
   const issues: FieldIssue[] = [];
   if (!(Number.isFinite(request.horizonDays) && request.horizonDays > 0)) {
@@ -136,6 +151,7 @@ export async function optimize(
   deps: OptimizeDependencies,
 ): Promise<OptimizationResult> {
   validateRequest(request);
+  const solve = withDeadline(deps.solve, Date.now() + request.timeLimitMs);
   const buildStart = Date.now();
   const targets = accountTargets(book, request);
   const formulation = buildFormulation(book, request, targets);
@@ -148,7 +164,7 @@ export async function optimize(
   let infeasibleProof: SolverBackendName | undefined;
 
   for (const backend of order) {
-    const attempt = await solveWith(formulation, request, backend, deps.solve);
+    const attempt = await solveWith(formulation, request, backend, solve);
     solveMs += attempt.solveMs;
     if (attempt.infeasible === true && backend === 'HIGHS') {
       attempts.push({ backend, outcome: attempt.failure ?? 'infeasible' });
@@ -176,7 +192,7 @@ export async function optimize(
     }
     attempts.push({ backend, outcome: 'verified' });
     const dualsStart = Date.now();
-    const explained = await dualsFor(formulation, request, candidate, backend, deps.solve);
+    const explained = await dualsFor(formulation, request, candidate, backend, solve);
     solveMs += elapsedSince(dualsStart);
     const shortOf = plan.declaredShortfall.some((shortfall) => shortfall.greaterThan(ZERO));
     const status: OptimizationStatus = candidate.timeLimited

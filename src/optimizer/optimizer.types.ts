@@ -25,7 +25,7 @@ export interface OptimizeRequest {
   readonly lotMode: boolean;
   /** Cap on the number of movements (deliveries + returns); absent means no cap. */
   readonly maxMovements?: number;
-  /** Wall-clock budget for each solve. */
+  /** Wall-clock budget for the whole optimization: every solve (phases, fallback, duals) shares it. */
   readonly timeLimitMs: number;
   /** One-off cost of moving collateral, in bps of the moved market value. */
   readonly movementCostBps?: Decimal;
