@@ -14,6 +14,7 @@ import type { Principal } from '../../src/auth';
 import { DEVELOPMENT_PRINCIPAL } from '../../src/auth/development-key';
 import { parseBookFile } from '../../src/domain/book/parse-book';
 import { createContext } from '../../src/graphql/context';
+import type { SolveFunction } from '../../src/optimizer/optimizer.types';
 import { solveInProcess } from '../../src/optimizer/solvers/solver-pool';
 import type { App } from '../../src/server/app';
 import { createApp, listen } from '../../src/server/app';
@@ -52,6 +53,8 @@ export interface TestApi {
 export interface TestApiOptions {
   /** Who executeOperation calls run as; default the development key's ADMIN principal. */
   readonly principal?: Principal | undefined;
+  /** How optimizer solves run; default in-process. */
+  readonly solve?: SolveFunction;
 }
 
 export async function createTestApi(
@@ -62,7 +65,11 @@ export async function createTestApi(
   const principal = 'principal' in options ? options.principal : DEVELOPMENT_PRINCIPAL;
   const store = new MemoryStore();
   await store.replaceBook(parseBookFile(book));
-  const services = createServices({ store, solve: solveInProcess, optimizerLimits: TEST_OPTIMIZER_LIMITS });
+  const services = createServices({
+    store,
+    solve: options.solve ?? solveInProcess,
+    optimizerLimits: TEST_OPTIMIZER_LIMITS,
+  });
   const logger = pino({ level: 'silent' });
   const app = await createApp({
     config: {
