@@ -12,19 +12,24 @@
  */
 import type { Decimal } from './decimal';
 import { sum } from './decimal';
-import type { Account, Asset, ConcentrationLimit } from './model';
+import type { Account, Asset, ConcentrationLimit, ConcentrationScope } from './model';
+
+/** The value of `asset` a limit of `scope` compares with its own `value`. */
+export function concentrationGroupOf(scope: ConcentrationScope, asset: Asset): string {
+  switch (scope) {
+    case 'ASSET':
+      return asset.id;
+    case 'ISSUER':
+      return asset.issuer;
+    case 'ASSET_CLASS':
+      return asset.assetClass;
+    case 'CURRENCY':
+      return asset.currency;
+  }
+}
 
 export function limitApplies(limit: ConcentrationLimit, asset: Asset): boolean {
-  switch (limit.scope) {
-    case 'ASSET':
-      return asset.id === limit.value;
-    case 'ISSUER':
-      return asset.issuer === limit.value;
-    case 'ASSET_CLASS':
-      return asset.assetClass === limit.value;
-    case 'CURRENCY':
-      return asset.currency === limit.value;
-  }
+  return concentrationGroupOf(limit.scope, asset) === limit.value;
 }
 
 /**

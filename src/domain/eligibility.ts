@@ -23,11 +23,26 @@ const MS_PER_DAY = 86_400_000;
  * guarantees them.
  */
 export function residualMaturityYears(maturityDate: string, asOfDate: string): number {
+  // Eligibility asks this for every (asset, account, rule) of an optimization: remember answers.
+  const key = `${maturityDate}|${asOfDate}`;
+  let years = residualMaturityCache.get(key);
+  if (years === undefined) {
+    if (residualMaturityCache.size >= RESIDUAL_MATURITY_CACHE_LIMIT) residualMaturityCache.clear();
+    years = computeResidualMaturityYears(maturityDate, asOfDate);
+    residualMaturityCache.set(key, years);
+  }
+  return years;
+}
+
+const RESIDUAL_MATURITY_CACHE_LIMIT = 100_000;
+const residualMaturityCache = new Map<string, number>();
+
+function computeResidualMaturityYears(maturityDate: string, asOfDate: string): number {
   const start = parseIsoDate(asOfDate);
   const end = parseIsoDate(maturityDate);
   const endMs = Date.UTC(end.year, end.month, end.day);
   if (endMs < Date.UTC(start.year, start.month, start.day)) {
-    return -residualMaturityYears(asOfDate, maturityDate);
+    return -computeResidualMaturityYears(asOfDate, maturityDate);
   }
   let wholeYears = end.year - start.year;
   while (wholeYears > 0 && anniversaryMs(start, wholeYears) > endMs) wholeYears -= 1;

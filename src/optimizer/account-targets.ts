@@ -27,8 +27,16 @@ export interface AccountTarget {
   readonly inModel: boolean;
 }
 
-export function assetsById(book: Book): Map<string, Asset> {
-  return new Map(book.assets.map((asset) => [asset.id, asset]));
+/** Books are immutable snapshots, so the index is built once per book however often it is asked for. */
+const assetIndexes = new WeakMap<Book, ReadonlyMap<string, Asset>>();
+
+export function assetsById(book: Book): ReadonlyMap<string, Asset> {
+  let index = assetIndexes.get(book);
+  if (index === undefined) {
+    index = new Map(book.assets.map((asset) => [asset.id, asset]));
+    assetIndexes.set(book, index);
+  }
+  return index;
 }
 
 /** Accounts the request names (all when it names none), in book order. Throws NotFoundError on an unknown id. */

@@ -10,7 +10,7 @@ import type { Decimal } from '../domain/decimal';
 import { dec, sum, ZERO } from '../domain/decimal';
 import type { Asset, Book } from '../domain/model';
 import { assetsById } from './account-targets';
-import type { Formulation } from './formulation/build-model';
+import type { ConcentrationRow, Formulation } from './formulation/build-model';
 import { BPS_PER_UNIT, DAYS_PER_YEAR_FUNDING, OBJECTIVE_PER_BASE_PER_VALUE } from './formulation/scaling';
 import type {
   AccountOutcome,
@@ -172,16 +172,27 @@ export function bindingLimits(
   const assets = assetsById(book);
   const model = formulation.model;
   const activity = duals === undefined ? undefined : rowActivities(model, duals.columnValues);
+  const linesByAccount = new Map<string, PlanLine[]>();
+  for (const line of plan.lines) {
+    const list = linesByAccount.get(line.accountId);
+    if (list === undefined) linesByAccount.set(line.accountId, [line]);
+    else list.push(line);
+  }
+  const rowsByLimit = new Map<string, ConcentrationRow[]>();
+  for (const row of formulation.concentrationRows) {
+    const key = `${row.targetIndex}#${row.limitIndex}`;
+    const list = rowsByLimit.get(key);
+    if (list === undefined) rowsByLimit.set(key, [row]);
+    else list.push(row);
+  }
   const result: BindingLimit[] = [];
   formulation.targets.forEach((target, targetIndex) => {
     if (!target.inModel) return;
     const account = target.account;
-    const lines = planLinesValued(plan.lines, account.id, assets);
+    const lines = planLinesValued(linesByAccount, account.id, assets);
     const usage = concentrationUsage(account, lines, target.requirement);
     account.concentrationLimits.forEach((_limit, limitIndex) => {
-      const rows = formulation.concentrationRows.filter(
-        (row) => row.targetIndex === targetIndex && row.limitIndex === limitIndex,
-      );
+      const rows = rowsByLimit.get(`${targetIndex}#${limitIndex}`) ?? [];
       const cap = usage[limitIndex].cap;
       if (cap === undefined || rows.length === 0) return;
       const tightInPlan = usage[limitIndex].value.greaterThanOrEqualTo(cap.minus(coverageTolerance(cap)));
@@ -219,12 +230,12 @@ export function bindingLimits(
 
 /** Lines that make up the account's collateral after the plan (TOP_UP postings included), for concentration usage. */
 function planLinesValued(
-  lines: readonly PlanLine[],
+  linesByAccount: ReadonlyMap<string, readonly PlanLine[]>,
   accountId: string,
   assets: ReadonlyMap<string, Asset>,
 ): { asset: Asset; collateralValue: Decimal }[] {
-  return lines
-    .filter((line) => line.accountId === accountId && line.movementType !== 'RETURN')
+  return (linesByAccount.get(accountId) ?? [])
+    .filter((line) => line.movementType !== 'RETURN')
     .flatMap((line) => {
       const asset = assets.get(line.assetId);
       return asset === undefined ? [] : [{ asset, collateralValue: line.collateralValue }];
@@ -240,17 +251,17 @@ export function unusedAssets(
 ): UnusedAsset[] {
   const result: UnusedAsset[] = [];
   const annualise = (DAYS_PER_YEAR_FUNDING / request.horizonDays) * BPS_PER_UNIT;
+  const usedKey = (accountId: string, assetId: string, location: string) =>
+    `${accountId}\u0000${assetId}\u0000${location}`;
+  const used = new Set(
+    plan.lines
+      .filter((line) => line.movementType !== 'RETURN')
+      .map((line) => usedKey(line.accountId, line.assetId, line.location)),
+  );
   for (const allocation of formulation.allocations) {
     const account = formulation.targets[allocation.targetIndex].account;
     const { asset, location } = allocation.supply;
-    const used = plan.lines.some(
-      (line) =>
-        line.accountId === account.id &&
-        line.assetId === asset.id &&
-        line.location === location &&
-        line.movementType !== 'RETURN',
-    );
-    if (used) continue;
+    if (used.has(usedKey(account.id, asset.id, location))) continue;
     const label = `${asset.name} (${asset.id} at ${location})`;
     const reducedCost = duals?.reducedCosts?.[allocation.column];
     if (reducedCost === undefined) {

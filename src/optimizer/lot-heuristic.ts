@@ -28,12 +28,23 @@ export function roundAndRepair(
     if (allocation.lot)
       values[allocation.column] = Math.floor(values[allocation.column] + HEURISTIC_TOLERANCE);
   }
+  // Rounding moved allocations: bring each account's total-collateral column back to their sum.
+  const totals = new Map<number, number>();
+  for (const [column, follower] of formulation.totalFollowers) {
+    totals.set(follower.column, (totals.get(follower.column) ?? 0) + follower.perUnit * values[column]);
+  }
+  for (const [column, total] of totals) values[column] = total;
   const activity = rowActivities(model, values);
-  const shift = (column: number, delta: number): void => {
+  const move = (column: number, delta: number): void => {
     values[column] += delta;
     for (let entry = model.columnStart[column]; entry < model.columnStart[column + 1]; entry += 1) {
       activity[model.rowIndex[entry]] += model.value[entry] * delta;
     }
+  };
+  const shift = (column: number, delta: number): void => {
+    move(column, delta);
+    const follower = formulation.totalFollowers.get(column);
+    if (follower !== undefined) move(follower.column, follower.perUnit * delta);
   };
 
   for (let pass = 0; pass < MAX_REPAIR_PASSES; pass += 1) {

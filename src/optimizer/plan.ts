@@ -179,7 +179,9 @@ function snapKeeps(
       .times(SOLVER_NOISE);
     if (!remainder.greaterThan(ZERO) || remainder.greaterThan(maxDecimal(noise, step))) return;
     const target = formulation.targets[keep.allocation.targetIndex];
-    const room = limitRoom(book, request, target, keep.allocation.targetIndex, allocated, supply.asset);
+    const room = new AccountLimitState(book, request, target, keep.allocation.targetIndex, allocated).room(
+      supply.asset,
+    );
     const added = unitCollateralValue(book, keep.allocation, target.account).times(remainder);
     if (room !== undefined && added.greaterThan(room)) return;
     keep.quantity = keep.quantity.plus(remainder);
@@ -230,17 +232,27 @@ function repairCoverage(
   declaredShortfall: readonly Decimal[],
 ): void {
   const step = dec(1).dividedBy(dec(10).pow(QUANTITY_DECIMALS));
+  // Kept up to date as lines grow, so each candidate costs O(limits), not a pass over the plan.
+  const usedBySupplyIndex = new Map<number, Decimal>();
+  for (const item of allocated) {
+    const index = item.allocation.supplyIndex;
+    usedBySupplyIndex.set(index, (usedBySupplyIndex.get(index) ?? ZERO).plus(item.quantity));
+  }
+  const allocationsByTarget = formulation.targets.map((): AllocationColumn[] => []);
+  for (const allocation of formulation.allocations)
+    allocationsByTarget[allocation.targetIndex].push(allocation);
   formulation.targets.forEach((target, targetIndex) => {
     if (!target.inModel) return;
     let need = target.target
       .minus(declaredShortfall[targetIndex])
       .minus(collateralAfter(book, request, target, targetIndex, allocated));
     if (!need.greaterThan(ZERO)) return;
+    const limits = new AccountLimitState(book, request, target, targetIndex, allocated);
     // Lines the solver chose come first, so repair does not add a movement (or a new concentration
     // group) for the last few units; with movement indicators it may only top up those lines.
     const byCost = (a: AllocationColumn, b: AllocationColumn): number =>
       costPerCollateralValue(formulation, a) - costPerCollateralValue(formulation, b);
-    const atAccount = formulation.allocations.filter((allocation) => allocation.targetIndex === targetIndex);
+    const atAccount = allocationsByTarget[targetIndex];
     const chosen = new Set(allocated.map((item) => item.allocation));
     const candidates = [
       ...atAccount.filter((allocation) => chosen.has(allocation)).sort(byCost),
@@ -253,11 +265,11 @@ function repairCoverage(
       const unitValue = unitCollateralValue(book, allocation, target.account);
       if (!unitValue.greaterThan(ZERO)) continue;
       const headroom = formulation.supplies[allocation.supplyIndex].quantity.minus(
-        usedBySupply(allocated, allocation.supplyIndex),
+        usedBySupplyIndex.get(allocation.supplyIndex) ?? ZERO,
       );
       const increment = allocation.lotSize ?? step;
       const wanted = need.dividedBy(unitValue).dividedBy(increment).ceil().times(increment);
-      const room = limitRoom(book, request, target, targetIndex, allocated, allocation.supply.asset);
+      const room = limits.room(allocation.supply.asset);
       const roomQuantity = room === undefined ? headroom : room.dividedBy(unitValue);
       const limitQuantity = roomQuantity.lessThan(headroom) ? roomQuantity : headroom;
       const available = limitQuantity.dividedBy(increment).floor().times(increment);
@@ -266,64 +278,93 @@ function repairCoverage(
       const existing = allocated.find((item) => item.allocation === allocation);
       if (existing !== undefined) existing.quantity = existing.quantity.plus(added);
       else allocated.push({ allocation, quantity: added });
-      need = need.minus(added.times(unitValue));
+      usedBySupplyIndex.set(
+        allocation.supplyIndex,
+        (usedBySupplyIndex.get(allocation.supplyIndex) ?? ZERO).plus(added),
+      );
+      const addedValue = added.times(unitValue);
+      limits.add(allocation.supply.asset, addedValue);
+      need = need.minus(addedValue);
     }
   });
 }
 
 /**
- * Collateral value of `asset` the account can still take without breaking any of its concentration
- * limits (undefined: no limit covers the asset). A limit of share f of total collateral grows with
- * what is added: value + x <= f (total + x) gives x <= (f total - value) / (1 - f).
+ * What an account's concentration limits leave room for, kept current as lines are added.
+ * `room(asset)` is the collateral value of `asset` the account can still take without breaking
+ * any limit (undefined: no limit covers the asset). A limit of share f of total collateral grows
+ * with what is added: value + x <= f (total + x) gives x <= (f total - value) / (1 - f).
  */
-function limitRoom(
-  book: Book,
-  request: OptimizeRequest,
-  target: AccountTarget,
-  targetIndex: number,
-  allocated: readonly Allocated[],
-  asset: Asset,
-): Decimal | undefined {
-  const account = target.account;
-  const posted =
-    request.mode === 'TOP_UP' ? postedConcentrationLines(book, request, target, assetsById(book)) : [];
-  const lines = [
-    ...posted,
-    ...allocated
-      .filter((item) => item.allocation.targetIndex === targetIndex)
-      .map((item) => ({
-        asset: item.allocation.supply.asset,
-        collateralValue: collateralValue(
-          item.allocation.supply.asset,
-          item.quantity,
-          item.allocation.haircut,
-          book.market.fxRates,
-          account.currency,
-        ),
-      })),
-  ];
-  const postedUsage = concentrationUsage(account, posted, target.requirement);
-  const total = sum(lines.map((line) => line.collateralValue));
-  let room: Decimal | undefined;
-  const tighten = (candidate: Decimal): void => {
-    const floored = maxDecimal(ZERO, candidate);
-    if (room === undefined || floored.lessThan(room)) room = floored;
-  };
-  account.concentrationLimits.forEach((limit, index) => {
-    if (!limitApplies(limit, asset)) return;
-    if (postedUsage[index].breached) return tighten(ZERO);
-    const value = sum(
-      lines.filter((line) => limitApplies(limit, line.asset)).map((line) => line.collateralValue),
+class AccountLimitState {
+  private readonly account: Account;
+  private readonly requirement: Decimal;
+  private readonly breached: readonly boolean[];
+  private readonly groupValues: Decimal[];
+  private total: Decimal;
+
+  constructor(
+    book: Book,
+    request: OptimizeRequest,
+    target: AccountTarget,
+    targetIndex: number,
+    allocated: readonly Allocated[],
+  ) {
+    this.account = target.account;
+    this.requirement = target.requirement;
+    const posted =
+      request.mode === 'TOP_UP' ? postedConcentrationLines(book, request, target, assetsById(book)) : [];
+    const lines = [
+      ...posted,
+      ...allocated
+        .filter((item) => item.allocation.targetIndex === targetIndex)
+        .map((item) => ({
+          asset: item.allocation.supply.asset,
+          collateralValue: collateralValue(
+            item.allocation.supply.asset,
+            item.quantity,
+            item.allocation.haircut,
+            book.market.fxRates,
+            this.account.currency,
+          ),
+        })),
+    ];
+    this.breached = concentrationUsage(this.account, posted, target.requirement).map(
+      (usage) => usage.breached,
     );
-    if (limit.maxValue !== undefined) tighten(limit.maxValue.minus(value));
-    if (limit.maxFraction === undefined) return;
-    if (limit.basis === 'REQUIREMENT')
-      return tighten(limit.maxFraction.times(target.requirement).minus(value));
-    if (limit.maxFraction.lessThan(ONE)) {
-      tighten(limit.maxFraction.times(total).minus(value).dividedBy(ONE.minus(limit.maxFraction)));
-    }
-  });
-  return room;
+    this.total = sum(lines.map((line) => line.collateralValue));
+    this.groupValues = this.account.concentrationLimits.map((limit) =>
+      sum(lines.filter((line) => limitApplies(limit, line.asset)).map((line) => line.collateralValue)),
+    );
+  }
+
+  room(asset: Asset): Decimal | undefined {
+    let room: Decimal | undefined;
+    const tighten = (candidate: Decimal): void => {
+      const floored = maxDecimal(ZERO, candidate);
+      if (room === undefined || floored.lessThan(room)) room = floored;
+    };
+    this.account.concentrationLimits.forEach((limit, index) => {
+      if (!limitApplies(limit, asset)) return;
+      if (this.breached[index]) return tighten(ZERO);
+      const value = this.groupValues[index];
+      if (limit.maxValue !== undefined) tighten(limit.maxValue.minus(value));
+      if (limit.maxFraction === undefined) return;
+      if (limit.basis === 'REQUIREMENT')
+        return tighten(limit.maxFraction.times(this.requirement).minus(value));
+      if (limit.maxFraction.lessThan(ONE)) {
+        tighten(limit.maxFraction.times(this.total).minus(value).dividedBy(ONE.minus(limit.maxFraction)));
+      }
+    });
+    return room;
+  }
+
+  add(asset: Asset, addedCollateralValue: Decimal): void {
+    this.total = this.total.plus(addedCollateralValue);
+    this.account.concentrationLimits.forEach((limit, index) => {
+      if (limitApplies(limit, asset))
+        this.groupValues[index] = this.groupValues[index].plus(addedCollateralValue);
+    });
+  }
 }
 
 function costPerCollateralValue(formulation: Formulation, allocation: AllocationColumn): number {

@@ -21,12 +21,13 @@
  * An account offered sources with a negative funding cost also gets a row capping what they bring
  * at its need (plus their largest lot), since otherwise over-delivering them would lower the cost.
  */
-import { concentrationUsage, limitApplies } from '../../domain/concentration';
+import { concentrationGroupOf, concentrationUsage } from '../../domain/concentration';
 import type { Decimal } from '../../domain/decimal';
 import { dec, ZERO } from '../../domain/decimal';
 import type { AppliedHaircut } from '../../domain/eligibility';
 import { appliedHaircut, selectRule } from '../../domain/eligibility';
 import type { Asset, Book } from '../../domain/model';
+import { CONCENTRATION_SCOPES } from '../../domain/model';
 import { fxRate } from '../../domain/valuation';
 import type { AccountTarget } from '../account-targets';
 import { assetsById } from '../account-targets';
@@ -68,6 +69,11 @@ export interface AllocationColumn {
   readonly upper: number;
 }
 
+export interface TotalFollower {
+  readonly column: number;
+  readonly perUnit: number;
+}
+
 export type ConcentrationRowPart = 'FRACTION' | 'MAX_VALUE' | 'BLOCKED';
 
 export interface ConcentrationRow {
@@ -89,6 +95,12 @@ export interface Formulation {
   readonly negativeCostRows: readonly (number | undefined)[];
   readonly inventoryRows: readonly number[];
   readonly concentrationRows: readonly ConcentrationRow[];
+  /**
+   * Allocation column -> its account's total-collateral column, which moves by `perUnit` for each
+   * unit of the allocation (the definition row keeps total = sum of collateral value). Code that
+   * edits a solution by hand (lot-heuristic.ts) must move the total with it.
+   */
+  readonly totalFollowers: ReadonlyMap<number, TotalFollower>;
   readonly totalShortfallRow: number;
   /** Base-currency units per model unit of each target's currency row: fx(account -> base). */
   readonly accountToBase: readonly number[];
@@ -234,6 +246,10 @@ export function buildFormulation(
     const lot = usesLots(asset, request);
     const availableValue = (supply.quantity.toNumber() * marketValuePerAssetUnit) / valueScale;
     const inventoryRow = draft.addRow(`avail[${supply.key}]`, -Infinity, availableValue);
+    // Units of the asset in one value unit of a continuous column: the same at every account.
+    const quantityPerValueUnit = dec(valueScale).dividedBy(
+      asset.price.times(fxRate(book.market.fxRates, asset.currency, book.market.baseCurrency)),
+    );
     inventoryRows.push(inventoryRow);
     if (supply.postedAtAccountId !== undefined) objectiveOffset += movementPerValueUnit * availableValue;
 
@@ -256,11 +272,7 @@ export function buildFormulation(
       // such a column is solved continuously and plan.ts rounds it to whole lots.
       const wholeLotsOnly = lot && !isKeep;
       const columnIsLot = wholeLotsOnly && lotValue >= MIN_INTEGER_LOT_VALUE;
-      const quantityPerColumnUnit = columnIsLot
-        ? (asset.lotSize as Decimal)
-        : dec(valueScale).dividedBy(
-            asset.price.times(fxRate(book.market.fxRates, asset.currency, book.market.baseCurrency)),
-          );
+      const quantityPerColumnUnit = columnIsLot ? (asset.lotSize as Decimal) : quantityPerValueUnit;
       const marketValuePerUnit = columnIsLot
         ? ((asset.lotSize as Decimal).toNumber() * marketValuePerAssetUnit) / valueScale
         : 1;
@@ -296,9 +308,11 @@ export function buildFormulation(
   // A negative funding cost (cash that earns less at the custodian than as collateral) would make
   // the optimizer over-deliver it: cap what such sources bring at what the account needs, plus the
   // largest of their lots. The cap moves with the requirement, so its dual is part of the marginal cost.
+  const allocationsByTarget = targets.map((): AllocationColumn[] => []);
+  for (const allocation of allocations) allocationsByTarget[allocation.targetIndex].push(allocation);
   const negativeCostRows = targets.map((target, targetIndex) => {
-    const columns = allocations.filter(
-      (allocation) => allocation.targetIndex === targetIndex && allocation.supply.fundingCostBps.isNegative(),
+    const columns = allocationsByTarget[targetIndex].filter((allocation) =>
+      allocation.supply.fundingCostBps.isNegative(),
     );
     if (columns.length === 0) return undefined;
     const overshoot = Math.max(
@@ -312,15 +326,17 @@ export function buildFormulation(
     return row;
   });
 
+  const totalFollowers = new Map<number, TotalFollower>();
   const concentrationRows = addConcentrationRows(
     draft,
     book,
     request,
     targets,
-    allocations,
+    allocationsByTarget,
     accountToBase,
     assets,
     valueScale,
+    totalFollowers,
   );
 
   if (hasIndicators) {
@@ -338,6 +354,7 @@ export function buildFormulation(
     negativeCostRows,
     inventoryRows,
     concentrationRows,
+    totalFollowers,
     totalShortfallRow,
     accountToBase,
     objectiveOffset,
@@ -352,32 +369,63 @@ function addConcentrationRows(
   book: Book,
   request: OptimizeRequest,
   targets: readonly AccountTarget[],
-  allocations: readonly AllocationColumn[],
+  allocationsByTarget: readonly (readonly AllocationColumn[])[],
   accountToBase: readonly number[],
   assets: ReadonlyMap<string, Asset>,
   valueScale: number,
+  totalFollowers: Map<number, TotalFollower>,
 ): ConcentrationRow[] {
   const rows: ConcentrationRow[] = [];
   targets.forEach((target, targetIndex) => {
     if (!target.inModel) return;
     const account = target.account;
     const toValueUnits = accountToBase[targetIndex] / valueScale;
-    const columns = allocations.filter((allocation) => allocation.targetIndex === targetIndex);
+    const columns = allocationsByTarget[targetIndex];
     // TOP_UP: today's postings are constants on the right-hand side.
     const postedLines =
       request.mode === 'TOP_UP' ? postedConcentrationLines(book, request, target, assets) : [];
     const postedUsage = concentrationUsage(account, postedLines, target.requirement);
     const postedTotal = postedLines.reduce((total, line) => total + line.collateralValue.toNumber(), 0);
 
+    // A share-of-total limit reads `group - fraction x total <= rhs`. Written over the columns it
+    // would touch every column of the account once per limit (dense: an issuer limit per issuer
+    // makes millions of entries on a large book), so the account's total collateral value gets a
+    // column of its own, defined once: total - sum(collateral value) = 0.
+    let totalColumn: number | undefined;
+    const totalColumnOfAccount = (): number => {
+      if (totalColumn !== undefined) return totalColumn;
+      const column = draft.addColumn(`total[${account.id}]`, 0, 0, Infinity);
+      const definition = draft.addRow(`total[${account.id}]:definition`, 0, 0);
+      draft.add(definition, column, 1);
+      for (const allocation of columns) {
+        draft.add(definition, allocation.column, -allocation.collateralValuePerUnit);
+        totalFollowers.set(allocation.column, { column, perUnit: allocation.collateralValuePerUnit });
+      }
+      totalColumn = column;
+      return column;
+    };
+
+    // Columns by the group each limit scope puts them in: a limit finds its columns by lookup, not
+    // by testing every column of the account (an issuer limit per issuer would make that quadratic).
+    const columnsByGroup = new Map<string, AllocationColumn[]>();
+    const groupKey = (scope: string, group: string) => `${scope}\u0000${group}`;
+    for (const allocation of columns) {
+      for (const scope of CONCENTRATION_SCOPES) {
+        const key = groupKey(scope, concentrationGroupOf(scope, allocation.supply.asset));
+        const list = columnsByGroup.get(key);
+        if (list === undefined) columnsByGroup.set(key, [allocation]);
+        else list.push(allocation);
+      }
+    }
+
     account.concentrationLimits.forEach((limit, limitIndex) => {
-      const inGroup = (allocation: AllocationColumn): boolean => limitApplies(limit, allocation.supply.asset);
+      const groupColumns = columnsByGroup.get(groupKey(limit.scope, limit.value)) ?? [];
       const postedGroup = postedUsage[limitIndex].value.toNumber();
       const name = `conc[${account.id}#${limitIndex}]`;
       if (postedUsage[limitIndex].breached) {
         const row = draft.addRow(`${name}:blocked`, -Infinity, 0);
-        for (const allocation of columns) {
-          if (inGroup(allocation)) draft.add(row, allocation.column, allocation.collateralValuePerUnit);
-        }
+        for (const allocation of groupColumns)
+          draft.add(row, allocation.column, allocation.collateralValuePerUnit);
         rows.push({ row, targetIndex, limitIndex, part: 'BLOCKED' });
         return;
       }
@@ -389,10 +437,9 @@ function addConcentrationRows(
             -Infinity,
             Math.max(0, fraction * postedTotal - postedGroup) * toValueUnits,
           );
-          for (const allocation of columns) {
-            const share = (inGroup(allocation) ? 1 : 0) - fraction;
-            draft.add(row, allocation.column, share * allocation.collateralValuePerUnit);
-          }
+          for (const allocation of groupColumns)
+            draft.add(row, allocation.column, allocation.collateralValuePerUnit);
+          draft.add(row, totalColumnOfAccount(), -fraction);
           rows.push({ row, targetIndex, limitIndex, part: 'FRACTION' });
         } else {
           const row = draft.addRow(
@@ -400,9 +447,8 @@ function addConcentrationRows(
             -Infinity,
             Math.max(0, fraction * target.requirement.toNumber() - postedGroup) * toValueUnits,
           );
-          for (const allocation of columns) {
-            if (inGroup(allocation)) draft.add(row, allocation.column, allocation.collateralValuePerUnit);
-          }
+          for (const allocation of groupColumns)
+            draft.add(row, allocation.column, allocation.collateralValuePerUnit);
           rows.push({ row, targetIndex, limitIndex, part: 'FRACTION' });
         }
       }
@@ -412,9 +458,8 @@ function addConcentrationRows(
           -Infinity,
           Math.max(0, limit.maxValue.toNumber() - postedGroup) * toValueUnits,
         );
-        for (const allocation of columns) {
-          if (inGroup(allocation)) draft.add(row, allocation.column, allocation.collateralValuePerUnit);
-        }
+        for (const allocation of groupColumns)
+          draft.add(row, allocation.column, allocation.collateralValuePerUnit);
         rows.push({ row, targetIndex, limitIndex, part: 'MAX_VALUE' });
       }
     });
