@@ -17,9 +17,12 @@ for _ in $(seq 1 120); do
 done
 grep -q 'Collateral service ready: memory store, demo book' "$log" || { cat "$log"; echo "smoke: no ready line"; exit 1; }
 
+query='{"query":"{ accounts { id marginStatus { callType } } }"}'
 response="$(curl -sS -X POST "http://127.0.0.1:$port/graphql" -H 'content-type: application/json' \
-  -d '{"query":"{ accounts { id marginStatus { callType } } }"}')"
+  -H 'authorization: Bearer dev-admin-key' -d "$query")"
 echo "$response" | grep -q '"id":"gs-umr-im"' || { echo "smoke: unexpected response: $response"; exit 1; }
+anonymous="$(curl -sS -X POST "http://127.0.0.1:$port/graphql" -H 'content-type: application/json' -d "$query")"
+echo "$anonymous" | grep -q '"code":"UNAUTHENTICATED"' || { echo "smoke: a request without a key was not refused: $anonymous"; exit 1; }
 
 # npm start runs node through a shell; signal the node process itself (its pid is in the log line).
 node_pid="$(grep -o '"pid":[0-9]*' "$log" | head -n1 | cut -d: -f2)"
