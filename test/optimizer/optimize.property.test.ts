@@ -2,6 +2,9 @@ import fc from 'fast-check';
 
 import { dec } from '../../src/domain/decimal';
 import type { Book } from '../../src/domain/model';
+import { accountTargets } from '../../src/optimizer/account-targets';
+import { buildFormulation } from '../../src/optimizer/formulation/build-model';
+import { fullCoverModel } from '../../src/optimizer/formulation/model-variants';
 import { optimize } from '../../src/optimizer/optimize';
 import type { OptimizeRequest } from '../../src/optimizer/optimizer.types';
 import { solveInProcess } from '../../src/optimizer/solvers/solver-pool';
@@ -48,6 +51,29 @@ describe('optimize on random books', () => {
       ),
       { seed: PROPERTY_SEED, numRuns: 100 },
     );
+  });
+
+  it('gets the same LP optimum from both backends, within 1e-6 relative', async () => {
+    let compared = 0;
+    await fc.assert(
+      fc.asyncProperty(
+        anyBookArbitrary,
+        fc.constantFrom<OptimizeRequest['mode']>('TOP_UP', 'REOPTIMIZE'),
+        async (book, mode) => {
+          const request: OptimizeRequest = { ...baseRequest, mode };
+          const model = fullCoverModel(buildFormulation(book, request, accountTargets(book, request)));
+          const highs = await solveInProcess(model, 'HIGHS', { timeLimitMs: 5_000 });
+          const jsLp = await solveInProcess(model, 'JS_LP_SOLVER', { timeLimitMs: 5_000 });
+          expect(jsLp.status).toBe(highs.status);
+          if (highs.status !== 'OPTIMAL') return;
+          compared += 1;
+          const tolerance = 1e-6 * Math.max(1, Math.abs(highs.objectiveValue!));
+          expect(Math.abs(jsLp.objectiveValue! - highs.objectiveValue!)).toBeLessThanOrEqual(tolerance);
+        },
+      ),
+      { seed: PROPERTY_SEED, numRuns: 100 },
+    );
+    expect(compared).toBeGreaterThan(20);
   });
 
   it('leaves no shortfall when a full allocation exists', async () => {

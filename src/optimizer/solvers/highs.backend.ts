@@ -100,6 +100,21 @@ function runOnce(
       ...(options.mipRelativeGap === undefined ? {} : { mip_rel_gap: options.mipRelativeGap }),
     });
     const { modelStatus } = instance.run();
+    if (modelStatus === MODEL_STATUS.emptyModel) {
+      // Nothing to decide: HiGHS reports no solution at all, but the answer is the empty point,
+      // its cost 0, and zero duals on the (constant) rows, unless a row cannot hold at 0.
+      const rowsHoldAtZero = model.rowLower.every((lower, row) => lower <= 0 && model.rowUpper[row] >= 0);
+      if (!rowsHoldAtZero) return { code: MODEL_STATUS.infeasible, fields: {} };
+      return {
+        code: modelStatus,
+        fields: {
+          columnValues: new Float64Array(0),
+          objectiveValue: 0,
+          rowDuals: new Float64Array(model.rowCount),
+          reducedCosts: new Float64Array(0),
+        },
+      };
+    }
     const mixedInteger = isMixedInteger(model);
     const hasPrimal = Number(instance.info.get('primal_solution_status')) === SOLUTION_STATUS_FEASIBLE;
     const hasDual =

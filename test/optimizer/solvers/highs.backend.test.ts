@@ -83,3 +83,32 @@ describe('HiGHS backend', () => {
     expect(loadHighs()).toBe(before);
   });
 });
+
+describe('a model with no columns', () => {
+  it('is optimal at the empty point when every row holds at 0, and infeasible otherwise', async () => {
+    const empty = (rowLower: number[], rowUpper: number[]) =>
+      ({
+        columnCount: 0,
+        rowCount: rowLower.length,
+        objective: new Float64Array(0),
+        columnLower: new Float64Array(0),
+        columnUpper: new Float64Array(0),
+        integrality: new Uint8Array(0),
+        rowLower: Float64Array.from(rowLower),
+        rowUpper: Float64Array.from(rowUpper),
+        columnStart: new Int32Array(1),
+        rowIndex: new Int32Array(0),
+        value: new Float64Array(0),
+      }) as const;
+    const feasible = await solveInProcess(empty([-Infinity, 0], [0, Infinity]), 'HIGHS', {
+      timeLimitMs: 5_000,
+    });
+    expect(feasible).toMatchObject({
+      status: 'OPTIMAL',
+      objectiveValue: 0,
+      columnValues: new Float64Array(0),
+    });
+    const infeasible = await solveInProcess(empty([5], [Infinity]), 'HIGHS', { timeLimitMs: 5_000 });
+    expect(infeasible.status).toBe('INFEASIBLE');
+  });
+});
