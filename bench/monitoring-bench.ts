@@ -21,11 +21,10 @@ import { seededRandom } from './seeded-random';
 import { syntheticBook } from './synthetic-book';
 
 const SEED = 20_261_125;
-const RUNS = 7;
+const RUNS = 5;
 const SIZES = [
   { assets: 1_000, accounts: 100 },
   { assets: 5_000, accounts: 500 },
-  { assets: 10_000, accounts: 1_000 },
 ];
 const POSTINGS_PER_ACCOUNT = 8;
 

@@ -5,11 +5,12 @@
 import 'reflect-metadata';
 
 import { developmentKey, developmentKeyNotice } from './auth';
-import { ConfigError, loadConfig } from './config/config';
+import { ConfigError, DEMO_PRICE_HISTORY_FILE, DEMO_SCENARIOS_FILE, loadConfig } from './config/config';
 import { SolverPool } from './optimizer/solvers/solver-pool';
 import { createApp, listen } from './server/app';
 import { loadInitialBook } from './server/bootstrap';
 import { createLogger } from './server/logger';
+import { loadRiskSeed } from './services/risk/risk-seed';
 import { createServices } from './services/services';
 import { createStore } from './store/create-store';
 
@@ -22,7 +23,22 @@ async function main(): Promise<void> {
   });
   const bookSource = await loadInitialBook(store, config, logger);
   const solverPool = new SolverPool({ size: config.optimizerWorkers });
+  const riskSeed = await loadRiskSeed({
+    bookFile: config.bookFile,
+    ...optionalFile(
+      'priceHistoryFile',
+      config.priceHistoryFile,
+      config.bookFileIsDemo,
+      DEMO_PRICE_HISTORY_FILE,
+    ),
+    ...optionalFile('scenariosFile', config.scenariosFile, config.bookFileIsDemo, DEMO_SCENARIOS_FILE),
+  });
   const services = createServices({
+    riskSeed,
+    ...(config.marginAlertDeficitStep !== undefined
+      ? { marginAlertDeficitStep: config.marginAlertDeficitStep }
+      : {}),
+    onBackgroundError: (error: unknown) => logger.error({ err: error }, 'Margin monitoring failed'),
     store,
     solve: (model, backend, options) => solverPool.solve(model, backend, options),
     optimizerLimits: {
@@ -30,6 +46,8 @@ async function main(): Promise<void> {
       maxTimeLimitMs: config.optimizerMaxTimeLimitMs,
     },
   });
+  // The margin monitor's baseline must be taken before the first write can change it.
+  await services.marginMonitor.idle();
   const app = await createApp({ config, services, store, logger });
   const address = await listen(app.httpServer, config.host, config.port);
 
@@ -68,6 +86,17 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
+}
+
+/** The configured seed file, else the demo's own when the demo book is used, else none. */
+function optionalFile<K extends string>(
+  key: K,
+  configured: string | undefined,
+  bookIsDemo: boolean,
+  demoFile: string,
+): Partial<Record<K, string>> {
+  const file = configured ?? (bookIsDemo ? demoFile : undefined);
+  return (file === undefined ? {} : { [key]: file }) as Partial<Record<K, string>>;
 }
 
 main().catch((error: unknown) => {

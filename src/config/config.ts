@@ -33,11 +33,21 @@ export interface Config {
   readonly optimizerMaxTimeLimitMs: number;
   /** API keys from API_KEYS_FILE and API_KEYS, hashed (src/auth). */
   readonly apiKeys: readonly ApiKeyEntry[];
+  /** Hours an idempotency key and its answer are remembered; absent: the posting service's 24. */
+  readonly idempotencyTtlHours?: number;
+  /** Deficit growth (base currency, decimal text) that raises a margin alert; absent: the services' 100000. */
+  readonly marginAlertDeficitStep?: string;
+  /** Daily price histories loaded at start; absent: the demo history when the demo book is used, else none. */
+  readonly priceHistoryFile?: string;
+  /** Named stress scenarios loaded at start; absent: the demo scenarios when the demo book is used, else none. */
+  readonly scenariosFile?: string;
 }
 
 /** Repository root: src/config and dist/config are both two levels below it. */
 export const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
 export const DEMO_BOOK_FILE = path.join(PROJECT_ROOT, 'data', 'demo-book.json');
+export const DEMO_PRICE_HISTORY_FILE = path.join(PROJECT_ROOT, 'data', 'demo-price-history.json');
+export const DEMO_SCENARIOS_FILE = path.join(PROJECT_ROOT, 'data', 'demo-scenarios.json');
 
 export class ConfigError extends Error {
   constructor(readonly problems: readonly string[]) {
@@ -77,6 +87,12 @@ export function loadConfig(environment: Environment = process.env): Config {
     problems.push("MONGODB_URI must start with 'mongodb://' or 'mongodb+srv://'");
   }
   const bookFileSetting = read('BOOK_FILE');
+  const marginAlertDeficitStep = read('MARGIN_ALERT_DEFICIT_STEP');
+  if (marginAlertDeficitStep !== undefined && !/^\d+(\.\d+)?$/.test(marginAlertDeficitStep)) {
+    problems.push(
+      `MARGIN_ALERT_DEFICIT_STEP must be a non-negative decimal (got '${marginAlertDeficitStep}')`,
+    );
+  }
   const apiKeysFileSetting = read('API_KEYS_FILE');
   const apiKeysEnv = read('API_KEYS');
   let apiKeys: readonly ApiKeyEntry[] = [];
@@ -104,6 +120,14 @@ export function loadConfig(environment: Environment = process.env): Config {
     optimizerDefaultTimeLimitMs: integer('OPTIMIZER_TIME_LIMIT_MS', 10_000, 100, 600_000),
     optimizerMaxTimeLimitMs: integer('OPTIMIZER_MAX_TIME_LIMIT_MS', 60_000, 100, 600_000),
     apiKeys,
+    ...(read('IDEMPOTENCY_TTL_HOURS') !== undefined
+      ? { idempotencyTtlHours: integer('IDEMPOTENCY_TTL_HOURS', 24, 1, 24 * 365) }
+      : {}),
+    ...(marginAlertDeficitStep !== undefined ? { marginAlertDeficitStep } : {}),
+    ...(read('PRICE_HISTORY_FILE') !== undefined
+      ? { priceHistoryFile: path.resolve(read('PRICE_HISTORY_FILE')!) }
+      : {}),
+    ...(read('SCENARIOS_FILE') !== undefined ? { scenariosFile: path.resolve(read('SCENARIOS_FILE')!) } : {}),
   };
   if (config.optimizerDefaultTimeLimitMs > config.optimizerMaxTimeLimitMs) {
     problems.push('OPTIMIZER_TIME_LIMIT_MS must not exceed OPTIMIZER_MAX_TIME_LIMIT_MS');

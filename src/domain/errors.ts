@@ -15,6 +15,10 @@ export const ERROR_CODES = [
   'UNAUTHENTICATED',
   /** Authenticated, but the role or account scope does not allow the operation. */
   'FORBIDDEN',
+  /** A stored plan relied on prices, FX, inventory or terms that have since changed; nothing moved. */
+  'STALE_PLAN',
+  /** An idempotency key was reused by the same caller with a different request. */
+  'IDEMPOTENCY_CONFLICT',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 

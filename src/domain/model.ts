@@ -136,6 +136,16 @@ export interface Posting {
   readonly quantity: Decimal;
 }
 
+/**
+ * When an account may be closed out: once coverage (collateral value after haircuts / credit
+ * support amount) falls strictly below `threshold`, a dimensionless ratio > 0. A lending
+ * position's health factor is this coverage when its haircuts are 1 - liquidation threshold.
+ */
+export interface LiquidationTrigger {
+  readonly kind: 'COVERAGE_BELOW';
+  readonly threshold: Decimal;
+}
+
 export interface Account {
   readonly id: string;
   readonly name: string;
@@ -148,6 +158,8 @@ export interface Account {
   readonly concentrationLimits: readonly ConcentrationLimit[];
   /** Collateral the account holds from the desk today. */
   readonly posted: readonly Posting[];
+  /** Absent: the account is never flagged for liquidation, only for calls. */
+  readonly liquidationTrigger?: LiquidationTrigger;
   readonly version: number;
 }
 

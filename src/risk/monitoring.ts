@@ -16,12 +16,10 @@ import type { Decimal } from '../domain/decimal';
 import { ZERO } from '../domain/decimal';
 import type { FieldIssue } from '../domain/errors';
 import type { MarginStatus } from '../domain/margin';
+import type { LiquidationTrigger } from '../domain/model';
 
 /** The account may be liquidated once coverage falls strictly below `threshold` (> 0). */
-export interface LiquidationTrigger {
-  readonly kind: 'COVERAGE_BELOW';
-  readonly threshold: Decimal;
-}
+export type { LiquidationTrigger };
 
 export type AccountRiskStatus =
   /** No delivery call: covered, or short by less than the minimum transfer amount. */

@@ -220,14 +220,11 @@ export interface StressResult {
   readonly liquidationAccountIds: readonly string[];
 }
 
-/** An account with the liquidation trigger DOMAIN.md asks for, until model.ts carries it. */
-type AccountWithTrigger = Account & { readonly liquidationTrigger?: LiquidationTrigger };
-
 /**
  * Runs `scenario` on `book` as of `asOfDate` (YYYY-MM-DD, for maturity buckets) and compares each
  * account's margin status before and after (marginStatus, so MTA and rounding apply as the CSA
  * says). An account's liquidation trigger comes from `liquidationTriggers` by account id, else
- * from the account's own `liquidationTrigger` field when the model has one. Throws
+ * from the account's own `liquidationTrigger`. Throws
  * ValidationError on a bad scenario; does not mutate its arguments.
  */
 export function stressTest(
@@ -244,7 +241,7 @@ export function stressTest(
   const accounts = book.accounts.map((account, index): AccountStressResult => {
     const before = marginStatus(account, assetsBefore, book.market, asOfDate);
     const after = marginStatus(stressed.accounts[index]!, assetsAfter, stressed.market, asOfDate);
-    const trigger = liquidationTriggers.get(account.id) ?? (account as AccountWithTrigger).liquidationTrigger;
+    const trigger = liquidationTriggers.get(account.id) ?? account.liquidationTrigger;
     const deficitAfter = maxDecimal(ZERO, after.excess.negated());
     const toBase = (amount: Decimal): Decimal =>
       convert(amount, stressed.market.fxRates, account.currency, baseCurrency);

@@ -1,5 +1,6 @@
 /**
- * The HTTP application: GraphQL at /graphql (Apollo Server on Express), liveness at /health and
+ * The HTTP application: GraphQL at /graphql (Apollo Server on Express, subscriptions over
+ * WebSocket on the same path, see subscriptions.ts), liveness at /health and
  * readiness at /ready. Knows nothing of how the store was chosen or the book was loaded.
  */
 import http from 'node:http';
@@ -18,6 +19,7 @@ import { buildGraphQLSchema } from '../graphql/schema';
 import type { Services } from '../services/services';
 import type { CollateralStore } from '../store/store.port';
 import type { Logger } from './logger';
+import { attachSubscriptionServer } from './subscriptions';
 
 export interface AppDependencies {
   readonly config: Pick<Config, 'nodeEnv' | 'maxRequestBodyBytes' | 'host' | 'apiKeys'>;
@@ -39,6 +41,15 @@ export async function createApp({ config, services, store, logger }: AppDependen
   const httpServer = http.createServer(expressApp);
   const development = config.nodeEnv === 'development';
   const authenticator = new ApiKeyAuthenticator(config.apiKeys, { developmentKey: developmentKey(config) });
+  const subscriptions = attachSubscriptionServer({
+    httpServer,
+    schema,
+    services,
+    authenticator,
+    logger,
+    path: '/graphql',
+    exposeStackTraces: development,
+  });
 
   const apollo = new ApolloServer<GraphQLContext>({
     schema,
@@ -46,7 +57,11 @@ export async function createApp({ config, services, store, logger }: AppDependen
     includeStacktraceInErrorResponses: development,
     // main.ts owns shutdown (drain, then close the store); Apollo's own handler would re-raise the signal first.
     stopOnTerminationSignals: false,
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer })],
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      // Apollo's recipe for a WebSocket server beside it: close the sockets when Apollo drains.
+      { serverWillStart: async () => ({ drainServer: () => subscriptions.dispose() }) },
+    ],
   });
   await apollo.start();
 

@@ -19,6 +19,7 @@ import { ConflictError, NotFoundError, ValidationError } from '../domain/errors'
 import type { Account, Asset, Book, Holding, MarketSettings } from '../domain/model';
 import { holdingKey } from '../domain/model';
 import type { CollateralStore, InventoryAdjustment, PriceUpdate } from '../store/store.port';
+import type { ValuationChange, ValuationEvents } from './risk/valuation-events';
 
 export interface BookSummary {
   readonly baseCurrency: string;
@@ -88,11 +89,20 @@ function versionToWrite(
 }
 
 export class ReferenceDataService {
-  constructor(private readonly store: CollateralStore) {}
+  constructor(
+    private readonly store: CollateralStore,
+    /** Told after each successful write that changes valuations (the margin monitor listens). */
+    private readonly events?: ValuationEvents,
+  ) {}
+
+  private changed<T>(change: ValuationChange, result: T): T {
+    this.events?.emit(change);
+    return result;
+  }
 
   async importBook(raw: unknown): Promise<BookSummary> {
     const draft = parseBookFile(raw);
-    return summarizeBook(await this.store.replaceBook(draft));
+    return this.changed('BOOK', summarizeBook(await this.store.replaceBook(draft)));
   }
 
   async upsertAsset(raw: unknown, expectedVersion?: number): Promise<Asset> {
@@ -101,7 +111,7 @@ export class ReferenceDataService {
     const existing = book.assets.find((asset) => asset.id === draft.id);
     const version = versionToWrite(`asset '${draft.id}'`, existing, expectedVersion);
     if (draft.lotSize !== undefined) throwIfAny(lotSizeConflicts(book, draft.id, draft.lotSize));
-    return this.store.upsertAsset(draft, version);
+    return this.changed('ASSET', await this.store.upsertAsset(draft, version));
   }
 
   async setPrices(prices: readonly PriceInputData[]): Promise<Asset[]> {
@@ -120,7 +130,7 @@ export class ReferenceDataService {
       if (priceIssues.length === 0 && price !== undefined) updates.push({ assetId: entry.assetId, price });
     });
     throwIfAny(issues);
-    return this.store.setPrices(updates);
+    return this.changed('PRICES', await this.store.setPrices(updates));
   }
 
   async setFxRates(rates: readonly FxRateInputData[], expectedVersion?: number): Promise<MarketSettings> {
@@ -146,7 +156,7 @@ export class ReferenceDataService {
       parsed.set(entry.currency, rate);
     });
     throwIfAny(issues);
-    return this.store.setFxRates(parsed, version);
+    return this.changed('FX_RATES', await this.store.setFxRates(parsed, version));
   }
 
   async upsertAccount(raw: unknown, expectedVersion?: number): Promise<Account> {
@@ -157,18 +167,22 @@ export class ReferenceDataService {
     const version = versionToWrite(`account '${draft.id}'`, existing, expectedVersion);
     // Postings move only with inventory (posting workflow); reference data keeps what is posted.
     // Writing at the version read makes a concurrent posting turn this into a CONFLICT, not a lost update.
-    return this.store.upsertAccount({ ...draft, posted: existing?.posted ?? [] }, version);
+    return this.changed(
+      'ACCOUNT',
+      await this.store.upsertAccount({ ...draft, posted: existing?.posted ?? [] }, version),
+    );
   }
 
   async setRequirement(accountId: string, raw: unknown, expectedVersion?: number): Promise<Account> {
     const terms = parseRequirementFile(raw, 'requirement');
     const account = await this.store.getAccount(accountId);
     if (account === undefined) throw new NotFoundError('account', accountId);
-    return this.store.setTerms(
+    const updated = await this.store.setTerms(
       accountId,
       terms,
       versionToWrite(`account '${accountId}'`, account, expectedVersion),
     );
+    return this.changed('REQUIREMENT', updated);
   }
 
   async adjustInventory(adjustments: readonly InventoryAdjustmentData[]): Promise<Holding[]> {

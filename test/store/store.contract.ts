@@ -627,6 +627,17 @@ export function describeStoreContract(
         expect(await store.getAccount('NO-SUCH-ACCOUNT')).toBeUndefined();
       });
 
+      it('keeps a liquidation trigger exactly, and drops it when an upsert leaves it out', async () => {
+        const trigger = { kind: 'COVERAGE_BELOW' as const, threshold: dec('0.9125') };
+        const created = await store.upsertAccount(account('LENDER-1', { liquidationTrigger: trigger }));
+        expect(created.liquidationTrigger?.kind).toBe('COVERAGE_BELOW');
+        expect(created.liquidationTrigger?.threshold.toFixed()).toBe('0.9125');
+        const reread = await store.getAccount('LENDER-1');
+        expect(reread?.liquidationTrigger?.threshold.toFixed()).toBe('0.9125');
+        await store.upsertAccount(account('LENDER-1'), 1);
+        expect((await store.getAccount('LENDER-1'))?.liquidationTrigger).toBeUndefined();
+      });
+
       it('returns undefined for an unknown account and lists accounts by id', async () => {
         expect(await store.getAccount('NOPE')).toBeUndefined();
         await store.upsertAccount(account('AAA-FIRST'));

@@ -15,6 +15,22 @@ export interface BookFile {
   assets: AssetFile[];
   inventory: HoldingFile[];
   accounts: AccountFile[];
+  /** Daily closes per asset id, oldest first, for haircut calibration. */
+  priceHistory?: Record<string, PricePointFile[]>;
+  scenarios?: ScenarioFile[];
+}
+
+export interface PricePointFile {
+  date: string;
+  price: DecimalText;
+}
+
+export interface ScenarioFile {
+  name: string;
+  description?: string;
+  priceShocks?: { scope: string; value: string; shock: DecimalText }[];
+  fxShocks?: { currency: string; shock: DecimalText }[];
+  haircutMultipliers?: { scope: string; value: string; multiplier: DecimalText }[];
 }
 
 export interface AssetFile {
@@ -84,4 +100,11 @@ export interface AccountFile {
   eligibility: EligibilityRuleFile[];
   concentrationLimits?: ConcentrationLimitFile[];
   posted?: PostingFile[];
+  liquidationTrigger?: LiquidationTriggerFile;
+}
+
+export interface LiquidationTriggerFile {
+  kind: 'COVERAGE_BELOW';
+  /** Coverage ratio in (0, 10]. */
+  threshold: DecimalText;
 }

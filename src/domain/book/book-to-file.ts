@@ -83,6 +83,14 @@ export function accountToFile(account: Account | AccountDraft): AccountFile {
           })),
         }
       : {}),
+    ...(account.liquidationTrigger !== undefined
+      ? {
+          liquidationTrigger: {
+            kind: account.liquidationTrigger.kind,
+            threshold: decimalToString(account.liquidationTrigger.threshold),
+          },
+        }
+      : {}),
   };
 }
 

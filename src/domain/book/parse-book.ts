@@ -16,6 +16,7 @@ import type {
   ConcentrationScope,
   EligibilityMatch,
   EligibilityRule,
+  LiquidationTrigger,
   MarginTerms,
   Posting,
 } from '../model';
@@ -29,7 +30,9 @@ import type {
   EligibilityMatchFile,
   EligibilityRuleFile,
   HoldingFile,
+  LiquidationTriggerFile,
   PostingFile,
+  PricePointFile,
   RequirementFile,
 } from './book-file';
 import { validateBookShape, validateDefShape } from './book-schema';
@@ -137,6 +140,18 @@ export function parseBookFile(json: unknown): BookDraft {
     (firstPath, id) => ({ field: 'id', message: `duplicates account id '${id}' of ${firstPath}` }),
     issues,
   );
+
+  if (isRecord(file.priceHistory)) {
+    checkPriceHistory(file.priceHistory as Record<string, PricePointFile[]>, assetIds, shapeOk, issues);
+  }
+  if (Array.isArray(file.scenarios) && shapeOk('scenarios')) {
+    reportDuplicates(
+      file.scenarios.map((raw) => (isRecord(raw) ? raw.name : undefined)),
+      'scenarios',
+      (firstPath, name) => ({ field: 'name', message: `duplicates scenario name '${name}' of ${firstPath}` }),
+      issues,
+    );
+  }
 
   if (issues.length > 0) throw new ValidationError(issues, 'book');
   const market: MarketDraft = {
@@ -297,6 +312,10 @@ function convertAccount(
   const posted = (raw.posted ?? []).map((posting, index) =>
     convertPosting(posting, childPath(childPath(path, 'posted'), index), context, issues, lotSizes),
   );
+  const liquidationTrigger =
+    raw.liquidationTrigger === undefined
+      ? undefined
+      : convertLiquidationTrigger(raw.liquidationTrigger, childPath(path, 'liquidationTrigger'), issues);
   return {
     id: raw.id,
     name: raw.name,
@@ -307,7 +326,51 @@ function convertAccount(
     eligibility,
     concentrationLimits,
     posted,
+    ...(liquidationTrigger !== undefined ? { liquidationTrigger } : {}),
   };
+}
+
+/** Coverage thresholds above this are surely a typo (a percentage, say): no one liquidates at 10x covered. */
+const MAX_LIQUIDATION_THRESHOLD = 10;
+
+function convertLiquidationTrigger(
+  raw: LiquidationTriggerFile,
+  path: string,
+  issues: FieldIssue[],
+): LiquidationTrigger {
+  const threshold = toDecimal(raw.threshold);
+  if (!threshold.greaterThan(ZERO) || threshold.greaterThan(MAX_LIQUIDATION_THRESHOLD)) {
+    issues.push({
+      path: childPath(path, 'threshold'),
+      message: `must be in (0, ${MAX_LIQUIDATION_THRESHOLD}], got ${decimalToString(threshold)}`,
+    });
+  }
+  return { kind: raw.kind, threshold };
+}
+
+/** Every history names an asset of the book, and its dates are strictly increasing. */
+function checkPriceHistory(
+  history: Record<string, PricePointFile[]>,
+  assetIds: ReadonlySet<string>,
+  shapeOk: (path: string) => boolean,
+  issues: FieldIssue[],
+): void {
+  for (const [assetId, points] of Object.entries(history)) {
+    const path = childPath('priceHistory', assetId);
+    if (!Array.isArray(points) || !shapeOk(path)) continue;
+    if (!assetIds.has(assetId)) {
+      issues.push({ path, message: `names an asset that is not in the book: '${assetId}'` });
+      continue;
+    }
+    points.forEach((point, index) => {
+      const at = childPath(childPath(path, index), 'date');
+      checkCalendarDate(point.date, at, issues);
+      const previous = points[index - 1];
+      if (previous !== undefined && point.date <= previous.date) {
+        issues.push({ path: at, message: `must be after the previous date ${previous.date} (oldest first)` });
+      }
+    });
+  }
 }
 
 function convertRequirement(raw: RequirementFile): MarginTerms {

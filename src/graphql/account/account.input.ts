@@ -2,6 +2,7 @@ import { Field, Float, ID, InputType, Int } from 'type-graphql';
 
 import type { AccountKind, AssetClass, ConcentrationBasis, ConcentrationScope } from '../../domain/model';
 import { AccountKindEnum, AssetClassEnum, ConcentrationBasisEnum, ConcentrationScopeEnum } from '../enums';
+import { LiquidationTriggerInput } from '../risk/liquidation-trigger.type';
 import { DecimalScalar } from '../scalars/decimal.scalar';
 
 @InputType({ description: 'CSA terms in the account currency; omitted amounts are 0.' })
@@ -125,4 +126,7 @@ export class AccountInput {
 
   @Field(() => [ConcentrationLimitInput], { nullable: true })
   concentrationLimits?: ConcentrationLimitInput[];
+
+  @Field(() => LiquidationTriggerInput, { nullable: true, description: 'Default none.' })
+  liquidationTrigger?: LiquidationTriggerInput;
 }

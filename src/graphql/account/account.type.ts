@@ -9,6 +9,7 @@ import type {
   MarginTerms,
 } from '../../domain/model';
 import { AccountKindEnum, AssetClassEnum, ConcentrationBasisEnum, ConcentrationScopeEnum } from '../enums';
+import { LiquidationTriggerType } from '../risk/liquidation-trigger.type';
 import { DecimalScalar } from '../scalars/decimal.scalar';
 
 @ObjectType('MarginRequirement', { description: 'CSA terms, in the account currency.' })
@@ -153,6 +154,12 @@ export class AccountType {
 
   @Field(() => [PostingType])
   posted!: PostingType[];
+
+  @Field(() => LiquidationTriggerType, {
+    nullable: true,
+    description: 'Absent: never flagged for liquidation.',
+  })
+  liquidationTrigger?: LiquidationTriggerType;
 
   @Field(() => Int)
   version!: number;

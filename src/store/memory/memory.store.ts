@@ -562,5 +562,8 @@ function freezeAccount(account: Account): Account {
       ),
     ),
     posted: Object.freeze(account.posted.map((posting) => pick(posting, ['assetId', 'quantity']))),
+    ...(account.liquidationTrigger !== undefined
+      ? { liquidationTrigger: Object.freeze(pick(account.liquidationTrigger, ['kind', 'threshold'])) }
+      : {}),
   });
 }

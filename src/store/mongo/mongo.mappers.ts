@@ -18,6 +18,7 @@ import type {
   EligibilityMatch,
   EligibilityRule,
   Holding,
+  LiquidationTrigger,
   MarginTerms,
   MarketSettings,
 } from '../../domain/model';
@@ -253,6 +254,16 @@ export function accountToDocument(account: AccountDraft, version: number, path =
       assetId: posting.assetId,
       quantity: toDecimal128(posting.quantity, `${at(path, 'posted')}[${index}].quantity`),
     })),
+    liquidationTrigger:
+      account.liquidationTrigger === undefined
+        ? null
+        : {
+            kind: account.liquidationTrigger.kind,
+            threshold: toDecimal128(
+              account.liquidationTrigger.threshold,
+              at(at(path, 'liquidationTrigger'), 'threshold'),
+            ),
+          },
     version,
   };
 }
@@ -271,6 +282,14 @@ export function accountFromDocument(document: AccountDocument): Account {
       assetId: posting.assetId,
       quantity: fromDecimal128(posting.quantity),
     })),
+    ...(document.liquidationTrigger
+      ? {
+          liquidationTrigger: {
+            kind: document.liquidationTrigger.kind as LiquidationTrigger['kind'],
+            threshold: fromDecimal128(document.liquidationTrigger.threshold),
+          },
+        }
+      : {}),
     version: document.version,
   };
 }

@@ -94,6 +94,11 @@ export interface PostingDocument {
   quantity: Types.Decimal128;
 }
 
+export interface LiquidationTriggerDocument {
+  kind: string;
+  threshold: Types.Decimal128;
+}
+
 export interface AccountDocument {
   _id: string;
   name: string;
@@ -104,6 +109,8 @@ export interface AccountDocument {
   eligibility: EligibilityRuleDocument[];
   concentrationLimits: ConcentrationLimitDocument[];
   posted: PostingDocument[];
+  /** null when the account has none, so that an upsert's $set also clears a removed trigger. */
+  liquidationTrigger?: LiquidationTriggerDocument | null;
   version: number;
   /** Batches (without transactions) that changed this account and are not finished yet. */
   pendingBatches?: string[];
@@ -286,6 +293,11 @@ const concentrationLimitSchema = new Schema<ConcentrationLimitDocument>(
 
 const postingSchema = new Schema<PostingDocument>({ assetId: text, quantity: decimal }, embedded);
 
+const liquidationTriggerSchema = new Schema<LiquidationTriggerDocument>(
+  { kind: text, threshold: decimal },
+  embedded,
+);
+
 const accountSchema = new Schema<AccountDocument>(
   {
     _id: text,
@@ -297,6 +309,7 @@ const accountSchema = new Schema<AccountDocument>(
     eligibility: { type: [eligibilityRuleSchema], default: [] },
     concentrationLimits: { type: [concentrationLimitSchema], default: [] },
     posted: { type: [postingSchema], default: [] },
+    liquidationTrigger: { type: liquidationTriggerSchema, default: null },
     version: versionField,
   },
   { ...topLevel, collection: COLLECTIONS.accounts },

@@ -6,7 +6,6 @@ import { formatIssue } from '../../../src/domain/errors';
 
 export const SMALL_BOOK_PATH = resolve(__dirname, '../../fixtures/books/small-book.json');
 
- 
 export type LooseJson = any;
 
 export function smallBook(): LooseJson {
