@@ -10,6 +10,7 @@ import { SolverPool } from './optimizer/solvers/solver-pool';
 import { createApp, listen } from './server/app';
 import { loadInitialBook } from './server/bootstrap';
 import { createLogger } from './server/logger';
+import { recoverInterruptedBatches, startIdempotencyPurge } from './server/maintenance';
 import { loadRiskSeed } from './services/risk/risk-seed';
 import { createServices } from './services/services';
 import { createStore } from './store/create-store';
@@ -22,6 +23,7 @@ async function main(): Promise<void> {
     serverSelectionTimeoutMs: config.mongodbServerSelectionTimeoutMs,
   });
   const bookSource = await loadInitialBook(store, config, logger);
+  await recoverInterruptedBatches(store, logger);
   const solverPool = new SolverPool({ size: config.optimizerWorkers });
   const riskSeed = await loadRiskSeed({
     bookFile: config.bookFile,
@@ -39,6 +41,7 @@ async function main(): Promise<void> {
       ? { marginAlertDeficitStep: config.marginAlertDeficitStep }
       : {}),
     onBackgroundError: (error: unknown) => logger.error({ err: error }, 'Margin monitoring failed'),
+    ...(config.idempotencyTtlHours !== undefined ? { idempotencyTtlHours: config.idempotencyTtlHours } : {}),
     store,
     solve: (model, backend, options) => solverPool.solve(model, backend, options),
     optimizerLimits: {
@@ -49,6 +52,7 @@ async function main(): Promise<void> {
   // The margin monitor's baseline must be taken before the first write can change it.
   await services.marginMonitor.idle();
   const app = await createApp({ config, services, store, logger });
+  const stopPurge = startIdempotencyPurge(store, logger);
   const address = await listen(app.httpServer, config.host, config.port);
 
   logger.info(
@@ -71,6 +75,7 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'Shutting down: draining requests');
+    stopPurge();
     app
       .stop()
       .then(() => solverPool.close())
