@@ -17,7 +17,7 @@ import { marginOverview } from '../src/services/risk/margin-overview';
 import { createServices } from '../src/services/services';
 import { MemoryStore } from '../src/store/memory/memory.store';
 import type { BookDraft } from '../src/store/store.port';
-import { seededRandom } from './seeded-random';
+import { seededRandom } from '../src/support/seeded-random';
 import { syntheticBook } from './synthetic-book';
 
 const SEED = 20_261_125;

@@ -8,7 +8,7 @@
  * of each asset's value, split evenly over its eligible accounts, meets every requirement.
  */
 import type { LinearModel } from '../src/optimizer/solvers/linear-model';
-import { seededRandom } from './seeded-random';
+import { seededRandom } from '../src/support/seeded-random';
 
 export function randomTransportModel(pairs: number, seed: number): LinearModel {
   const random = seededRandom(seed);

@@ -16,7 +16,7 @@ import type {
   EligibilityRule,
   Holding,
 } from '../src/domain/model';
-import { seededRandom } from './seeded-random';
+import { seededRandom } from '../src/support/seeded-random';
 
 export const BENCH_AS_OF_DATE = '2026-11-25';
 const CURRENCIES = ['USD', 'EUR', 'GBP', 'JPY'] as const;

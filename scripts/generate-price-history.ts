@@ -31,6 +31,8 @@
  */
 import { readFileSync, writeFileSync } from 'fs';
 
+import { seededRandom as mulberry32 } from '../src/support/seeded-random';
+
 interface BookAsset {
   readonly id: string;
   readonly assetClass: string;
@@ -73,18 +75,6 @@ const DEPEGS: Readonly<Record<string, { readonly daysBeforeEnd: number; readonly
     USDC: { daysBeforeEnd: 330, path: [-0.012, -0.03, -0.02, -0.008, -0.003] },
     USDT: { daysBeforeEnd: 120, path: [-0.004, -0.009, -0.005, -0.002] },
   };
-
-/** mulberry32 (Tommy Ettinger, public domain): a small, fast 32-bit PRNG, uniform in [0, 1). */
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 class Random {
   private spareNormal: number | undefined;

@@ -15,6 +15,7 @@ import type {
   MovementContext,
   PlanDraft,
 } from '../../src/store/store.port';
+import { seededRandom } from '../../src/support/seeded-random';
 
 /**
  * Concurrent batches on MongoDB with transactions are serialised by write conflicts and retried
@@ -117,18 +118,6 @@ function planDraft(id: string, overrides: Partial<PlanDraft> = {}): PlanDraft {
     payload: `{"plan":"${id}"}`,
     movements: [deliver('VM-1', 'UST', 'Custodian A', '100')],
     ...overrides,
-  };
-}
-
-/** A small seeded generator (mulberry32), so a failing random run can be repeated. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
 

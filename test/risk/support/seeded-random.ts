@@ -1,15 +1,8 @@
 /** Deterministic random numbers for risk tests: mulberry32 uniforms and Box-Muller normals. */
 
-export function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '../../../src/support/seeded-random';
+
+export const mulberry32 = seededRandom;
 
 /** `count` independent N(0, sigma^2) draws from a seeded generator. */
 export function normalSample(count: number, sigma: number, seed: number): number[] {

@@ -1,4 +1,8 @@
-/** mulberry32: a small, fast, seeded generator; good enough for benchmark data, and repeatable. */
+/**
+ * mulberry32 (Tommy Ettinger, public domain): a small, fast, seeded 32-bit generator, uniform in
+ * [0, 1). Same seed, same sequence, so generated books, histories and random tests repeat. Not
+ * for anything secret.
+ */
 export function seededRandom(seed: number): () => number {
   let state = seed >>> 0;
   return () => {
