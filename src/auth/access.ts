@@ -55,3 +55,21 @@ export function authorizeGlobal(principal: Principal | undefined, required: Role
   if (authorized.accountScope !== undefined) throw new ForbiddenError();
   return authorized;
 }
+
+/**
+ * The accounts an account-wide operation (optimize, propose a plan) covers for this caller: the
+ * ones it names, each of which must be in its scope, or by default every account it may see
+ * (undefined, meaning all, for an unscoped key).
+ */
+export function accountsInScope(
+  principal: Principal,
+  requested: readonly string[] | undefined,
+  accounts: readonly { readonly id: string }[],
+): string[] | undefined {
+  if (requested !== undefined) {
+    for (const accountId of requested) requireAccountAccess(principal, accountId);
+    return [...requested];
+  }
+  if (principal.accountScope === undefined) return undefined;
+  return filterAccounts(principal, accounts).map((account) => account.id);
+}

@@ -1,5 +1,6 @@
 /** Access control: API keys to principals, roles, and account scope. Framework-free. */
 export {
+  accountsInScope,
   authorize,
   authorizeGlobal,
   canAccessAccount,

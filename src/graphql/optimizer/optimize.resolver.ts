@@ -1,6 +1,6 @@
 import { Arg, Ctx, Query, Resolver } from 'type-graphql';
 
-import { authorize, filterAccounts, requireAccountAccess } from '../../auth';
+import { accountsInScope, authorize } from '../../auth';
 import type { OptimizationResult } from '../../optimizer/optimizer.types';
 import type { GraphQLContext } from '../context';
 import { plainInput } from '../plain-input';
@@ -19,11 +19,12 @@ export class OptimizeResolver {
   ): Promise<OptimizationResult> {
     const principal = authorize(context.principal, 'VIEWER');
     const request = plainInput(input ?? {});
-    // A desk-limited key optimizes its own accounts: by default all of them, and never another's.
-    request.accountIds?.forEach((accountId) => requireAccountAccess(principal, accountId));
     const book = await context.book();
-    const accountIds =
-      request.accountIds ?? filterAccounts(principal, book.accounts).map((account) => account.id);
-    return context.services.optimization.optimize(book, { ...request, accountIds });
+    // A desk-limited key optimizes its own accounts: by default all of them, and never another's.
+    const accountIds = accountsInScope(principal, request.accountIds, book.accounts);
+    return context.services.optimization.optimize(book, {
+      ...request,
+      ...(accountIds ? { accountIds } : {}),
+    });
   }
 }

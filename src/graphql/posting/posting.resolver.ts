@@ -1,6 +1,6 @@
 import { Arg, Ctx, GraphQLISODateTime, ID, Mutation, Query, Resolver } from 'type-graphql';
 
-import { authorize, filterAccounts, requireAccountAccess } from '../../auth';
+import { accountsInScope, authorize, requireAccountAccess } from '../../auth';
 import type { MovementRecord, PlanStatus } from '../../domain/movement';
 import type { MovementBatchView, OverrideData, PlanView } from '../../services/posting.service';
 import type { GraphQLContext } from '../context';
@@ -78,13 +78,8 @@ export class PostingResolver {
   ): Promise<PlanType> {
     const principal = authorize(context.principal, 'OPERATOR');
     const request = plainInput(input ?? {});
-    request.accountIds?.forEach((accountId) => requireAccountAccess(principal, accountId));
     // A desk-limited key plans for its own accounts: by default all of them, and never another's.
-    const accountIds =
-      request.accountIds ??
-      (principal.accountScope === undefined
-        ? undefined
-        : filterAccounts(principal, (await context.book()).accounts).map((account) => account.id));
+    const accountIds = accountsInScope(principal, request.accountIds, (await context.book()).accounts);
     const plan = await context.services.posting.proposePlan(principal, {
       ...request,
       ...(accountIds === undefined ? {} : { accountIds }),

@@ -1,6 +1,6 @@
 import { Arg, Ctx, Float, ID, Int, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
 
-import { authorize, authorizeGlobal, filterAccounts, requireAccountAccess } from '../../auth';
+import { accountsInScope, authorize, authorizeGlobal, filterAccounts } from '../../auth';
 import type { HaircutMethod } from '../../risk/estimators/suggested-haircut';
 import type { Scenario, StressResult } from '../../risk/stress';
 import type {
@@ -142,10 +142,11 @@ export class RiskResolver {
   ): Promise<StressAwareOptimization> {
     const principal = authorize(context.principal, 'VIEWER');
     const request = plainInput(input ?? {});
-    request.accountIds?.forEach((accountId) => requireAccountAccess(principal, accountId));
     const book = await context.book();
-    const accountIds =
-      request.accountIds ?? filterAccounts(principal, book.accounts).map((account) => account.id);
-    return context.services.risk.stressAwareOptimize(book, scenarioName, { ...request, accountIds });
+    const accountIds = accountsInScope(principal, request.accountIds, book.accounts);
+    return context.services.risk.stressAwareOptimize(book, scenarioName, {
+      ...request,
+      ...(accountIds ? { accountIds } : {}),
+    });
   }
 }
