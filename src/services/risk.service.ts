@@ -18,6 +18,7 @@ import type { OptimizationResult } from '../optimizer/optimizer.types';
 import type { PricePoint } from '../risk/estimators/price-history';
 import { pricesOf } from '../risk/estimators/price-history';
 import type { HaircutMethod, HaircutSuggestion } from '../risk/estimators/suggested-haircut';
+import type { HaircutFloor } from '../risk/estimators/suggested-haircut';
 import { suggestedHaircut } from '../risk/estimators/suggested-haircut';
 import type { Scenario, StressResult } from '../risk/stress';
 import { applyScenario, scenarioIssues, stressTest } from '../risk/stress';
@@ -65,6 +66,36 @@ export interface SuggestedHaircutRequest {
   readonly confidence: number;
   readonly horizonDays: number;
   readonly lookbackDays: number;
+  /** Default FULL_HISTORY: the same estimator over everything loaded, so a calm window cannot erase a past stress. */
+  readonly floor?: HaircutFloorData;
+}
+
+/** The floor as the API gives it (see HaircutFloor in the estimator); NONE means the floor at 0 only. */
+export interface HaircutFloorData {
+  readonly kind: 'NONE' | 'FIXED' | 'FULL_HISTORY' | 'STRESSED_PERIOD';
+  readonly haircut?: number;
+  readonly startDate?: string;
+  readonly endDate?: string;
+}
+
+function toHaircutFloor(floor: HaircutFloorData | undefined): HaircutFloor | undefined {
+  switch (floor?.kind ?? 'FULL_HISTORY') {
+    case 'NONE':
+      return undefined;
+    case 'FULL_HISTORY':
+      return { kind: 'FULL_HISTORY' };
+    case 'FIXED':
+      if (floor?.haircut === undefined)
+        throw new ValidationError([{ path: 'floor.haircut', message: 'is required for FIXED' }]);
+      return { kind: 'FIXED', haircut: floor.haircut };
+    case 'STRESSED_PERIOD':
+      if (floor?.startDate === undefined || floor.endDate === undefined) {
+        throw new ValidationError([
+          { path: 'floor', message: 'STRESSED_PERIOD needs startDate and endDate' },
+        ]);
+      }
+      return { kind: 'STRESSED_PERIOD', startDate: floor.startDate, endDate: floor.endDate };
+  }
 }
 
 export interface AccountHaircutComparison {
@@ -248,11 +279,13 @@ export class RiskService {
         { path: 'assetId', message: `no price history loaded for '${request.assetId}'` },
       ]);
     }
+    const floor = toHaircutFloor(request.floor);
     const suggestion = suggestedHaircut(history, {
       method: request.method,
       confidence: request.confidence,
       horizonDays: request.horizonDays,
       lookbackDays: request.lookbackDays,
+      ...(floor !== undefined ? { floor } : {}),
     });
     const asOfDate = valuationDate(book.market);
     const comparisons = accounts.map((account): AccountHaircutComparison => {

@@ -20,12 +20,12 @@ const history = JSON.parse(readFileSync(HISTORY_FILE, 'utf8')) as Record<
 >;
 
 const LOAD = `mutation Load($histories: [PriceHistoryInput!]!) { loadPriceHistory(histories: $histories) }`;
-const SUGGEST = `query Suggest($method: HaircutMethod!) {
-  suggestedHaircut(assetId: "BTC", method: $method, confidence: 0.99, horizonDays: 10, lookbackDays: 250) {
+const SUGGEST = `query Suggest($method: HaircutMethod!, $floor: HaircutFloorInput = { kind: NONE }) {
+  suggestedHaircut(assetId: "BTC", method: $method, confidence: 0.99, horizonDays: 10, lookbackDays: 250, floor: $floor) {
     assetId
     suggestion {
       haircut estimate method confidence horizonDays observations returnObservations
-      windowStartDate windowEndDate dailyVolatility logReturnQuantile floorApplied
+      windowStartDate windowEndDate dailyVolatility logReturnQuantile floorApplied floorHaircut
     }
     accounts { accountId eligible haircut fxHaircut totalHaircut belowSuggestion }
   }
@@ -82,6 +82,34 @@ describe('suggestedHaircut', () => {
     expectClose(haircut, 1 - Math.exp(-dailyVolatility * Math.sqrt(10) * 2.3263478740408408), {
       absolute: 1e-9,
     });
+    await api.stop();
+  });
+
+  it('floors the estimate against pro-cyclicality: the full history by default, or a fixed minimum', async () => {
+    const api = await demoApiWithBtcHistory();
+    await api.data(LOAD, { histories: [{ assetId: 'BTC', points: history.BTC }] });
+    const unfloored = (await api.data(SUGGEST, { method: 'EWMA' })).suggestedHaircut.suggestion;
+    // The default floor is the same estimator over all 540 prices, which include the crypto
+    // crash before the 250-day window: it must lift the calm window's EWMA haircut.
+    const defaulted = (
+      await api.data(
+        `query { suggestedHaircut(assetId: "BTC", method: EWMA, confidence: 0.99, horizonDays: 10, lookbackDays: 250) {
+          suggestion { haircut estimate floorHaircut floorApplied } } }`,
+      )
+    ).suggestedHaircut.suggestion;
+    expect(defaulted.estimate).toBeCloseTo(unfloored.haircut, 12);
+    expect(defaulted.floorApplied).toBe(true);
+    expect(defaulted.haircut).toBe(defaulted.floorHaircut);
+    expect(defaulted.haircut).toBeGreaterThan(unfloored.haircut);
+
+    const fixed = (
+      await api.data(SUGGEST, { method: 'HISTORICAL_VAR', floor: { kind: 'FIXED', haircut: 0.6 } })
+    ).suggestedHaircut.suggestion;
+    expect(fixed).toMatchObject({ haircut: 0.6, floorApplied: true });
+    const missing = await api.execute(SUGGEST, { method: 'EWMA', floor: { kind: 'FIXED' } });
+    expect(missing.errors?.[0]?.extensions?.issues).toEqual([
+      { path: 'floor.haircut', message: 'is required for FIXED' },
+    ]);
     await api.stop();
   });
 

@@ -15,6 +15,7 @@ import type { GraphQLContext } from '../context';
 import { FxRateInput } from '../market/market.input';
 import { OptimizeInput } from '../optimizer/optimize.input';
 import { plainInput } from '../plain-input';
+import { HaircutFloorInput } from './haircut-floor.input';
 import { MarginAlertType, MarketDataUpdateType } from './margin-alert.type';
 import { MarginOverviewType } from './margin-overview.type';
 import { HaircutMethodEnum } from './risk.enums';
@@ -119,6 +120,11 @@ export class RiskResolver {
     horizonDays: number,
     @Arg('lookbackDays', () => Int, { description: 'Most recent prices used; >= horizonDays + 20.' })
     lookbackDays: number,
+    @Arg('floor', () => HaircutFloorInput, {
+      nullable: true,
+      description: 'Floor against pro-cyclicality; default FULL_HISTORY.',
+    })
+    floor?: HaircutFloorInput,
   ): Promise<HaircutReport> {
     const principal = authorize(context.principal, 'VIEWER');
     const book = await context.book();
@@ -128,6 +134,7 @@ export class RiskResolver {
       confidence,
       horizonDays,
       lookbackDays,
+      ...(floor ? { floor: plainInput(floor) } : {}),
     });
   }
 
