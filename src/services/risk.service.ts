@@ -3,7 +3,8 @@
  * haircut calibration from price histories, and stress-aware optimization.
  *
  * Named scenarios and price histories live in this service's memory, seeded at start-up (the demo
- * ships data/demo-scenarios.json and data/demo-price-history.json) and extended by mutations.
+ * ships data/demo-scenarios.json and data/demo-price-history.json) and extended by mutations and
+ * by the sections of an imported book.
  * They are calibration inputs, not books of record: a restart reloads the seed files.
  */
 import type { Decimal } from '../domain/decimal';
@@ -133,6 +134,11 @@ export interface RiskSeed {
   readonly priceHistory?: Readonly<Record<string, readonly PricePointData[]>>;
 }
 
+export interface PreparedRiskSeed {
+  readonly scenarios: readonly Scenario[];
+  readonly histories: readonly (readonly [string, readonly PricePoint[]])[];
+}
+
 export class RiskService {
   private readonly scenarioStore = new Map<string, Scenario>();
   private readonly histories = new Map<string, readonly PricePoint[]>();
@@ -143,13 +149,26 @@ export class RiskService {
     private readonly optimization: OptimizationService,
     seed: RiskSeed = {},
   ) {
-    (seed.scenarios ?? []).forEach((raw, index) => {
-      const scenario = parseScenario(raw, `scenarios[${index}]`);
-      this.scenarioStore.set(scenario.name, scenario);
-    });
-    for (const [assetId, points] of Object.entries(seed.priceHistory ?? {})) {
-      this.histories.set(assetId, parseHistory(points, `priceHistory.${assetId}`));
-    }
+    this.applySeed(this.prepareSeed(seed));
+  }
+
+  /**
+   * Parses a book file's `scenarios` and `priceHistory` sections (or seed files) without applying
+   * them, so a caller can validate them before it changes anything else (importBook).
+   */
+  prepareSeed(seed: RiskSeed): PreparedRiskSeed {
+    return {
+      scenarios: (seed.scenarios ?? []).map((raw, index) => parseScenario(raw, `scenarios[${index}]`)),
+      histories: Object.entries(seed.priceHistory ?? {}).map(
+        ([assetId, points]) => [assetId, parseHistory(points, `priceHistory.${assetId}`)] as const,
+      ),
+    };
+  }
+
+  /** Adds the scenarios (replacing same-named ones) and replaces the histories of the assets given. */
+  applySeed(prepared: PreparedRiskSeed): void {
+    for (const scenario of prepared.scenarios) this.scenarioStore.set(scenario.name, scenario);
+    for (const [assetId, points] of prepared.histories) this.histories.set(assetId, points);
   }
 
   marginOverview(book: Book, accounts: readonly Account[]): MarginOverview {
