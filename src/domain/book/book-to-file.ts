@@ -10,7 +10,6 @@ import type {
   Asset,
   Book,
   ConcentrationLimit,
-  EligibilityMatch,
   EligibilityRule,
   Holding,
   MarginTerms,
@@ -20,11 +19,11 @@ import type {
   AssetFile,
   BookFile,
   ConcentrationLimitFile,
-  EligibilityMatchFile,
   EligibilityRuleFile,
   HoldingFile,
   RequirementFile,
 } from './book-file';
+import { copyMatch } from './copy-match';
 
 export function bookToFile(book: Book | BookDraft): BookFile {
   const fxRates: Record<string, string> = {};
@@ -115,36 +114,10 @@ export function termsToFile(terms: MarginTerms): RequirementFile {
 function ruleToFile(rule: EligibilityRule): EligibilityRuleFile {
   const writeHaircut = rule.eligible || !rule.haircut.isZero();
   return {
-    match: matchToFile(rule.match),
+    match: copyMatch(rule.match),
     ...(rule.eligible ? {} : { eligible: false }),
     ...(writeHaircut ? { haircut: decimalToString(rule.haircut) } : {}),
     ...(rule.fxHaircut !== undefined ? { fxHaircut: decimalToString(rule.fxHaircut) } : {}),
-  };
-}
-
-function matchToFile(match: EligibilityMatch): EligibilityMatchFile {
-  const { creditQualityStep: steps, maturity: bucket } = match;
-  return {
-    ...(match.assetId !== undefined ? { assetId: match.assetId } : {}),
-    ...(match.assetClass !== undefined ? { assetClass: match.assetClass } : {}),
-    ...(match.currency !== undefined ? { currency: match.currency } : {}),
-    ...(match.issuer !== undefined ? { issuer: match.issuer } : {}),
-    ...(steps !== undefined
-      ? {
-          creditQualityStep: {
-            ...(steps.min !== undefined ? { min: steps.min } : {}),
-            ...(steps.max !== undefined ? { max: steps.max } : {}),
-          },
-        }
-      : {}),
-    ...(bucket !== undefined
-      ? {
-          maturity: {
-            ...(bucket.minYears !== undefined ? { minYears: bucket.minYears } : {}),
-            ...(bucket.maxYears !== undefined ? { maxYears: bucket.maxYears } : {}),
-          },
-        }
-      : {}),
   };
 }
 

@@ -36,6 +36,7 @@ import type {
   RequirementFile,
 } from './book-file';
 import { validateBookShape, validateDefShape } from './book-schema';
+import { copyMatch } from './copy-match';
 
 /** What an element is checked against: the book it belongs to, or the stored book for a mutation. */
 export interface BookContext {
@@ -437,28 +438,8 @@ function convertMatch(
       message: `minYears (${bucket.minYears}) must be less than maxYears (${bucket.maxYears})`,
     });
   }
-  return {
-    ...(raw.assetId !== undefined ? { assetId: raw.assetId } : {}),
-    ...(raw.assetClass !== undefined ? { assetClass: raw.assetClass as AssetClass } : {}),
-    ...(raw.currency !== undefined ? { currency: raw.currency } : {}),
-    ...(raw.issuer !== undefined ? { issuer: raw.issuer } : {}),
-    ...(steps !== undefined
-      ? {
-          creditQualityStep: {
-            ...(steps.min !== undefined ? { min: steps.min } : {}),
-            ...(steps.max !== undefined ? { max: steps.max } : {}),
-          },
-        }
-      : {}),
-    ...(bucket !== undefined
-      ? {
-          maturity: {
-            ...(bucket.minYears !== undefined ? { minYears: bucket.minYears } : {}),
-            ...(bucket.maxYears !== undefined ? { maxYears: bucket.maxYears } : {}),
-          },
-        }
-      : {}),
-  };
+  // The shape check admits only the known keys and a valid assetClass.
+  return copyMatch(raw) as EligibilityMatch;
 }
 
 function convertConcentrationLimit(
