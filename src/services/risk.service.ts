@@ -7,8 +7,9 @@
  * by the sections of an imported book.
  * They are calibration inputs, not books of record: a restart reloads the seed files.
  */
+import type { BookFile, ScenarioFile } from '../domain/book/book-file';
 import type { Decimal } from '../domain/decimal';
-import { parseDecimal, ZERO } from '../domain/decimal';
+import { decimalToString, parseDecimal, ZERO } from '../domain/decimal';
 import { appliedHaircut, selectRule, valuationDate } from '../domain/eligibility';
 import type { FieldIssue } from '../domain/errors';
 import { NotFoundError, ValidationError } from '../domain/errors';
@@ -162,6 +163,27 @@ export class RiskService {
       histories: Object.entries(seed.priceHistory ?? {}).map(
         ([assetId, points]) => [assetId, parseHistory(points, `priceHistory.${assetId}`)] as const,
       ),
+    };
+  }
+
+  /** The scenarios and price histories in the book-file form, for exportBook; empty sections are left out. */
+  bookSections(): Pick<BookFile, 'scenarios' | 'priceHistory'> {
+    const scenarios: ScenarioFile[] = [...this.scenarioStore.values()].map((scenario) => ({
+      name: scenario.name,
+      description: scenario.description,
+      priceShocks: scenario.priceShocks.map((shock) => ({ ...shock, shock: decimalToString(shock.shock) })),
+      fxShocks: scenario.fxShocks.map((shock) => ({ ...shock, shock: decimalToString(shock.shock) })),
+      haircutMultipliers: scenario.haircutMultipliers.map((multiplier) => ({
+        ...multiplier,
+        multiplier: decimalToString(multiplier.multiplier),
+      })),
+    }));
+    const priceHistory = Object.fromEntries(
+      [...this.histories].map(([assetId, points]) => [assetId, points.map((point) => ({ ...point }))]),
+    );
+    return {
+      ...(scenarios.length > 0 ? { scenarios } : {}),
+      ...(this.histories.size > 0 ? { priceHistory } : {}),
     };
   }
 

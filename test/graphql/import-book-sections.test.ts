@@ -1,6 +1,6 @@
 /**
  * importBook takes a book file's scenarios and price histories too, all or nothing with the
- * book itself.
+ * book itself, and exportBook writes them back.
  */
 import { createTestApi, errorCode, readBookJson } from '../support/graphql-harness';
 
@@ -29,6 +29,25 @@ it('loads the scenarios and price histories of an imported book', async () => {
       suggestion { observations } } }`,
   );
   expect(suggestedHaircut.suggestion.observations).toBe(40);
+
+  const { exportBook } = await api.data('{ exportBook }');
+  expect(exportBook.scenarios).toEqual([
+    {
+      name: 'btc-halves',
+      description: 'BTC -50%',
+      priceShocks: [{ scope: 'ASSET', value: 'BTC', shock: '-0.5' }],
+      fxShocks: [],
+      haircutMultipliers: [],
+    },
+  ]);
+  expect(exportBook.priceHistory.BTC).toHaveLength(40);
+  expect(exportBook.priceHistory.BTC[39]).toEqual({
+    date: btcHistory[39]!.date,
+    price: Number(btcHistory[39]!.price),
+  });
+  // What was exported imports back unchanged.
+  await api.data(IMPORT, { book: exportBook });
+  expect((await api.data('{ exportBook }')).exportBook).toEqual(exportBook);
   await api.stop();
 });
 

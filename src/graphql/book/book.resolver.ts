@@ -28,7 +28,10 @@ export class BookResolver {
   })
   async exportBook(@Ctx() context: GraphQLContext): Promise<BookFile> {
     authorizeGlobal(context.principal, 'VIEWER');
-    return context.services.books.exportBook(await context.book());
+    return {
+      ...context.services.books.exportBook(await context.book()),
+      ...context.services.risk.bookSections(),
+    };
   }
 
   @Mutation(() => BookSummaryType, {
