@@ -19,7 +19,8 @@ export interface Tolerance {
 }
 
 /** |actual - expected| <= max(absolute, relative x |expected|); NaN never passes. */
-export function expectClose(actual: number, expected: number, tolerance: Tolerance): void {
+export function expectClose(actual: number | undefined, expected: number, tolerance: Tolerance): void {
+  if (actual === undefined) throw new Error(`Expected ${expected}, got undefined`);
   const allowed = Math.max(tolerance.absolute ?? 0, (tolerance.relative ?? 0) * Math.abs(expected));
   const error = Math.abs(actual - expected);
   if (!(error <= allowed)) {

@@ -1,7 +1,8 @@
 import { loadHighs } from '../../../src/optimizer/solvers/highs.backend';
 import { solveInProcess } from '../../../src/optimizer/solvers/solver-pool';
+import { expectClose } from '../../support/tolerance';
 import { coverageLp, lotSizeMip, wideRangeLp } from './fixtures';
-import { expectClose, linearModel, marketSplitModel } from './model-factory';
+import { linearModel, marketSplitModel, SOLVER_TOLERANCE } from './model-factory';
 
 const options = { timeLimitMs: 10_000 };
 
@@ -9,25 +10,25 @@ describe('HiGHS backend', () => {
   it('returns duals as d(optimum)/d(row bound) and reduced costs c - A^T y', async () => {
     const result = await solveInProcess(coverageLp, 'HIGHS', options);
     // Raising the >= 10 bound to 11 needs one more unit of y at cost 3.
-    expectClose(result.rowDuals?.[0], 3);
+    expectClose(result.rowDuals?.[0], 3, SOLVER_TOLERANCE);
     // x sits at its upper bound 6 and is cheaper than y by 1.
-    expectClose(result.reducedCosts?.[0], -1);
-    expectClose(result.reducedCosts?.[1], 0);
+    expectClose(result.reducedCosts?.[0], -1, SOLVER_TOLERANCE);
+    expectClose(result.reducedCosts?.[1], 0, SOLVER_TOLERANCE);
   });
 
   it('gives a binding <= row a non-positive dual', async () => {
     // min -x - 2y  s.t.  x + y <= 10: optimum y = 10, cost -20; raising 10 to 11 saves 2.
     const capped = linearModel({ objective: [-1, -2], rows: [{ coefficients: [1, 1], upper: 10 }] });
     const result = await solveInProcess(capped, 'HIGHS', options);
-    expectClose(result.objectiveValue, -20);
-    expectClose(result.rowDuals?.[0], -2);
-    expectClose(result.reducedCosts?.[0], 1);
+    expectClose(result.objectiveValue, -20, SOLVER_TOLERANCE);
+    expectClose(result.rowDuals?.[0], -2, SOLVER_TOLERANCE);
+    expectClose(result.reducedCosts?.[0], 1, SOLVER_TOLERANCE);
   });
 
   it('duals of the wide-range LP match the hand values', async () => {
     const result = await solveInProcess(wideRangeLp, 'HIGHS', options);
-    expectClose(result.rowDuals?.[0], 0.000357142857142857, 1e-6, 0);
-    expectClose(result.reducedCosts?.[1], -0.000103571428571429, 1e-6, 0);
+    expectClose(result.rowDuals?.[0], 0.000357142857142857, { relative: 1e-6 });
+    expectClose(result.reducedCosts?.[1], -0.000103571428571429, { relative: 1e-6 });
   });
 
   it('reports UNBOUNDED', async () => {
@@ -41,7 +42,7 @@ describe('HiGHS backend', () => {
     const result = await solveInProcess(lotSizeMip, 'HIGHS', options);
     expect(result.rowDuals).toBeUndefined();
     expect(result.reducedCosts).toBeUndefined();
-    expectClose(result.mipBound, 843.75, 1e-6);
+    expectClose(result.mipBound, 843.75, { relative: 1e-6, absolute: 1e-9 });
     expect(result.mipGap).toBeLessThanOrEqual(1e-4);
   });
 
@@ -73,7 +74,7 @@ describe('HiGHS backend', () => {
     expect(failed.message).toMatch(/simulated abort/);
     expect(loadHighs()).not.toBe(before);
     const recovered = await solveInProcess(coverageLp, 'HIGHS', options);
-    expectClose(recovered.objectiveValue, 24);
+    expectClose(recovered.objectiveValue, 24, SOLVER_TOLERANCE);
   });
 
   it('keeps the WASM instance after a HiGHS validation error', async () => {

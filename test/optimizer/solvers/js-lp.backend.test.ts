@@ -1,7 +1,8 @@
 import { toJsLpModel } from '../../../src/optimizer/solvers/js-lp.backend';
 import { solveInProcess } from '../../../src/optimizer/solvers/solver-pool';
+import { expectClose } from '../../support/tolerance';
 import { coverageLp } from './fixtures';
-import { expectClose, linearModel } from './model-factory';
+import { linearModel, SOLVER_TOLERANCE } from './model-factory';
 
 const options = { timeLimitMs: 10_000 };
 
@@ -45,6 +46,6 @@ describe('javascript-lp-solver backend', () => {
     });
     const result = await solveInProcess(model, 'JS_LP_SOLVER', options);
     expect(result.status).toBe('OPTIMAL');
-    expectClose(result.objectiveValue, -3);
+    expectClose(result.objectiveValue, -3, SOLVER_TOLERANCE);
   });
 });

@@ -45,14 +45,8 @@ export function linearModel(dense: DenseModel): LinearModel {
   };
 }
 
-/** |actual - expected| <= absolute + relative * |expected|. */
-export function expectClose(actual: number | undefined, expected: number, relative = 1e-9, absolute = 1e-9) {
-  expect(actual).toBeDefined();
-  const tolerance = absolute + relative * Math.abs(expected);
-  if (Math.abs((actual as number) - expected) > tolerance) {
-    throw new Error(`expected ${expected} +/- ${tolerance}, got ${actual}`);
-  }
-}
+/** Hand-solved LP answers are exact up to floating point: 1e-9 relative, or 1e-9 near zero. */
+export const SOLVER_TOLERANCE = { relative: 1e-9, absolute: 1e-9 };
 
 /**
  * A "market split" instance (Cornuejols & Dawande 1998): `rowCount` equality rows over

@@ -1,7 +1,8 @@
 import { randomTransportModel } from '../../../bench/random-model';
 import { SolverPool } from '../../../src/optimizer/solvers/solver-pool';
+import { expectClose } from '../../support/tolerance';
 import { coverageLp, lotSizeMip } from './fixtures';
-import { expectClose, marketSplitModel } from './model-factory';
+import { marketSplitModel, SOLVER_TOLERANCE } from './model-factory';
 
 const options = { timeLimitMs: 10_000 };
 /** javascript-lp-solver needs several seconds on this LP and cannot be interrupted inside it. */
@@ -10,7 +11,7 @@ const slowForJsLp = randomTransportModel(12_000, 3);
 async function expectCoverageOptimum(pool: SolverPool): Promise<void> {
   const result = await pool.solve(coverageLp, 'HIGHS', options);
   expect(result.status).toBe('OPTIMAL');
-  expectClose(result.objectiveValue, 24);
+  expectClose(result.objectiveValue, 24, SOLVER_TOLERANCE);
 }
 
 /**
@@ -42,7 +43,7 @@ describe('SolverPool', () => {
     // Arrays built by the worker come from another realm than jest's globals: compare tags.
     expect(Object.prototype.toString.call(result.columnValues)).toBe('[object Float64Array]');
     expect(Array.from(result.columnValues ?? [])).toEqual([6, 4]);
-    expectClose(result.rowDuals?.[0], 3);
+    expectClose(result.rowDuals?.[0], 3, SOLVER_TOLERANCE);
     // The caller's arrays were copied, not transferred away.
     expect(Array.from(coverageLp.objective)).toEqual([2, 3]);
   });
