@@ -3,7 +3,8 @@
  * with collateral posted at every account, one updateMarketData call moves every asset's price
  * by a small random amount, and the service re-evaluates every account (validation, store writes,
  * snapshot, margin status per account, status changes detected), then until every alert is
- * published with its top-up plan (one TOP_UP solve per alerted account, in process here), and
+ * published with its top-up plan (one TOP_UP solve per update covering every alerted account,
+ * src/services/risk/top-up-plans.ts; in process here), and
  * the re-evaluation alone (marginOverview on a snapshot). Medians over several runs after a warm-up.
  *
  * Run: `npx tsc -p tsconfig.bench.json && node dist-bench/bench/monitoring-bench.js`.

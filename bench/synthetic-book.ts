@@ -48,13 +48,23 @@ const FUNDING_BPS: Record<AssetClass, [number, number]> = {
   FUND: [10, 20],
 };
 
+/**
+ * Where issuer limits sit. EVERY_ACCOUNT: an issuer limit per issuer at every account, the
+ * hardest shape (an LP with a row per account and issuer). CCP_ONLY: at the CCP accounts only,
+ * as in practice (CCPs cap issuer concentration; bilateral CSAs, exchanges and prime brokers
+ * mostly rely on eligibility and haircuts), the others keep the equity cap.
+ */
+export type IssuerLimitPlacement = 'EVERY_ACCOUNT' | 'CCP_ONLY';
+
 export interface SyntheticBookSize {
   readonly assets: number;
   readonly accounts: number;
+  /** Default EVERY_ACCOUNT. */
+  readonly issuerLimits?: IssuerLimitPlacement;
 }
 
 export function syntheticBook(
-  { assets: assetCount, accounts: accountCount }: SyntheticBookSize,
+  { assets: assetCount, accounts: accountCount, issuerLimits = 'EVERY_ACCOUNT' }: SyntheticBookSize,
   seed: number,
 ): Book {
   const random = seededRandom(seed);
@@ -148,14 +158,18 @@ export function syntheticBook(
         });
       }
     }
-    const issuerLimits: ConcentrationLimit[] = Array.from({ length: issuerCount }, (_unused, issuer) => ({
-      scope: 'ISSUER',
-      value: `Issuer ${issuer}`,
-      maxFraction: dec('0.25'),
-      basis: 'TOTAL_COLLATERAL',
-    }));
+    const issuerLimitsOfAccount: ConcentrationLimit[] = Array.from(
+      { length: issuerCount },
+      (_unused, issuer) => ({
+        scope: 'ISSUER',
+        value: `Issuer ${issuer}`,
+        maxFraction: dec('0.25'),
+        basis: 'TOTAL_COLLATERAL',
+      }),
+    );
+    const kind = pick(['CCP_INITIAL_MARGIN', 'BILATERAL_IM', 'EXCHANGE', 'PRIME_BROKER'] as const);
     const concentrationLimits: ConcentrationLimit[] = [
-      ...issuerLimits,
+      ...(issuerLimits === 'EVERY_ACCOUNT' || kind === 'CCP_INITIAL_MARGIN' ? issuerLimitsOfAccount : []),
       { scope: 'ASSET_CLASS', value: 'EQUITY', maxFraction: dec('0.4'), basis: 'REQUIREMENT' },
     ];
     const requirementUsd = (0.45 * inventoryUsd * weight) / weightTotal;
@@ -163,7 +177,7 @@ export function syntheticBook(
       id: `K${String(index).padStart(4, '0')}`,
       name: `Account ${index}`,
       counterparty: `Counterparty ${index}`,
-      kind: pick(['CCP_INITIAL_MARGIN', 'BILATERAL_IM', 'EXCHANGE', 'PRIME_BROKER'] as const),
+      kind,
       currency,
       terms: {
         exposure: dec(Math.round(requirementUsd / Number(FX_TO_USD[currency]))),

@@ -5,38 +5,30 @@
 import 'reflect-metadata';
 
 import { developmentKey, developmentKeyNotice } from './auth';
-import { ConfigError, DEMO_PRICE_HISTORY_FILE, DEMO_SCENARIOS_FILE, loadConfig } from './config/config';
+import { isLoopbackHost } from './auth/development-key';
+import { type Config, ConfigError, loadConfig } from './config/config';
 import { SolverPool } from './optimizer/solvers/solver-pool';
 import { createApp, listen } from './server/app';
 import { loadInitialBook } from './server/bootstrap';
 import { createLogger } from './server/logger';
 import { recoverInterruptedBatches, startIdempotencyPurge } from './server/maintenance';
-import { loadRiskSeed } from './services/risk/risk-seed';
+import { Metrics } from './server/metrics';
+import { installShutdown } from './server/shutdown';
 import { createServices } from './services/services';
 import { createStore } from './store/create-store';
+import { describeMongoUri } from './store/mongo/mongo.store';
+import type { CollateralStore } from './store/store.port';
 
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config);
-  const store = await createStore({
-    ...(config.mongodbUri !== undefined ? { mongodbUri: config.mongodbUri } : {}),
-    serverSelectionTimeoutMs: config.mongodbServerSelectionTimeoutMs,
-  });
+  const store = await openStore(config);
   const bookSource = await loadInitialBook(store, config, logger);
   await recoverInterruptedBatches(store, logger);
   const solverPool = new SolverPool({ size: config.optimizerWorkers });
-  const riskSeed = await loadRiskSeed({
-    bookFile: config.bookFile,
-    ...optionalFile(
-      'priceHistoryFile',
-      config.priceHistoryFile,
-      config.bookFileIsDemo,
-      DEMO_PRICE_HISTORY_FILE,
-    ),
-    ...optionalFile('scenariosFile', config.scenariosFile, config.bookFileIsDemo, DEMO_SCENARIOS_FILE),
-  });
+  const metrics = new Metrics();
   const services = createServices({
-    riskSeed,
+    metrics,
     ...(config.marginAlertDeficitStep !== undefined
       ? { marginAlertDeficitStep: config.marginAlertDeficitStep }
       : {}),
@@ -51,7 +43,7 @@ async function main(): Promise<void> {
   });
   // The margin monitor's baseline must be taken before the first write can change it.
   await services.marginMonitor.idle();
-  const app = await createApp({ config, services, store, logger });
+  const app = await createApp({ config, services, store, logger, metrics });
   const stopPurge = startIdempotencyPurge(store, logger);
   const address = await listen(app.httpServer, config.host, config.port);
 
@@ -69,39 +61,54 @@ async function main(): Promise<void> {
   if (devKey === undefined && config.apiKeys.length === 0) {
     logger.warn('No API keys configured (API_KEYS_FILE / API_KEYS): every request will be refused');
   }
+  if (config.metricsEnabled && config.metricsToken === undefined && !isLoopbackHost(config.host)) {
+    logger.warn(
+      '/metrics is open to anyone who can reach this port: set METRICS_TOKEN or METRICS_ENABLED=false',
+    );
+  }
 
-  let stopping = false;
-  const shutdown = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, 'Shutting down: draining requests');
-    stopPurge();
-    app
-      .stop()
-      .then(() => solverPool.close())
-      .then(() => store.close())
-      .then(() => {
-        logger.info('Stopped');
-        process.exit(0);
-      })
-      .catch((error: unknown) => {
-        logger.error({ err: error }, 'Error while shutting down');
-        process.exit(1);
-      });
-  };
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
-  process.on('SIGINT', () => shutdown('SIGINT'));
+  installShutdown({
+    logger,
+    timeoutMs: config.shutdownTimeoutMs,
+    exit: (code) => process.exit(code),
+    steps: [
+      { name: 'background timers', run: stopPurge },
+      // Stops accepting, lets in-flight requests finish, closes the WebSocket subscriptions.
+      { name: 'HTTP and WebSocket drain', run: () => app.stop() },
+      {
+        name: 'margin monitor',
+        run: async () => {
+          services.marginMonitor.stop();
+          await services.marginMonitor.idle();
+        },
+      },
+      { name: 'solver workers', run: () => solverPool.close() },
+      { name: 'store', run: () => store.close() },
+    ],
+  });
 }
 
-/** The configured seed file, else the demo's own when the demo book is used, else none. */
-function optionalFile<K extends string>(
-  key: K,
-  configured: string | undefined,
-  bookIsDemo: boolean,
-  demoFile: string,
-): Partial<Record<K, string>> {
-  const file = configured ?? (bookIsDemo ? demoFile : undefined);
-  return (file === undefined ? {} : { [key]: file }) as Partial<Record<K, string>>;
+/** The configured store; a MongoDB that cannot be used fails with its host named, never its credentials. */
+async function openStore(config: Config): Promise<CollateralStore> {
+  try {
+    return await createStore({
+      ...(config.mongodbUri !== undefined ? { mongodbUri: config.mongodbUri } : {}),
+      serverSelectionTimeoutMs: config.mongodbServerSelectionTimeoutMs,
+    });
+  } catch (error) {
+    if (config.mongodbUri === undefined) throw error;
+    let location = 'MONGODB_URI';
+    try {
+      location = describeMongoUri(config.mongodbUri);
+    } catch {
+      // An unparseable URI is named by its key only: it may hold a password.
+    }
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new Error(
+      `cannot use MongoDB at ${location}: ${reason} ` +
+        `(MONGODB_SERVER_SELECTION_TIMEOUT_MS=${config.mongodbServerSelectionTimeoutMs})`,
+    );
+  }
 }
 
 main().catch((error: unknown) => {

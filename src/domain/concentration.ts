@@ -11,8 +11,9 @@
  * right-hand side is a constant.
  */
 import type { Decimal } from './decimal';
-import { sum } from './decimal';
+import { sum, ZERO } from './decimal';
 import type { Account, Asset, ConcentrationLimit, ConcentrationScope } from './model';
+import { CONCENTRATION_SCOPES } from './model';
 
 /** The value of `asset` a limit of `scope` compares with its own `value`. */
 export function concentrationGroupOf(scope: ConcentrationScope, asset: Asset): string {
@@ -26,6 +27,11 @@ export function concentrationGroupOf(scope: ConcentrationScope, asset: Asset): s
     case 'CURRENCY':
       return asset.currency;
   }
+}
+
+/** A key naming one concentration group, e.g. issuer 'KfW': limits and lines meet by it in maps. */
+export function concentrationGroupKey(scope: ConcentrationScope, group: string): string {
+  return `${scope}\u0000${group}`;
 }
 
 export function limitApplies(limit: ConcentrationLimit, asset: Asset): boolean {
@@ -79,10 +85,16 @@ export function concentrationUsage(
   creditSupportAmount: Decimal,
 ): ConcentrationUsage[] {
   const totalCollateralValue = sum(lines.map((line) => line.collateralValue));
+  // Value per (scope, group), so each limit is one lookup: accounts carry an issuer limit per issuer.
+  const groupValues = new Map<string, Decimal>();
+  for (const line of lines) {
+    for (const scope of CONCENTRATION_SCOPES) {
+      const key = concentrationGroupKey(scope, concentrationGroupOf(scope, line.asset));
+      groupValues.set(key, (groupValues.get(key) ?? ZERO).plus(line.collateralValue));
+    }
+  }
   return account.concentrationLimits.map((limit, index) => {
-    const value = sum(
-      lines.filter((line) => limitApplies(limit, line.asset)).map((line) => line.collateralValue),
-    );
+    const value = groupValues.get(concentrationGroupKey(limit.scope, limit.value)) ?? ZERO;
     const cap = concentrationCap(limit, totalCollateralValue, creditSupportAmount);
     return {
       limit,
@@ -90,7 +102,8 @@ export function concentrationUsage(
       value,
       cap,
       headroom: cap?.minus(value),
-      utilisation: cap === undefined || cap.isZero() ? undefined : value.dividedBy(cap),
+      utilisation:
+        cap === undefined || cap.isZero() ? undefined : value.isZero() ? ZERO : value.dividedBy(cap),
       breached: cap !== undefined && value.greaterThan(cap),
     };
   });

@@ -83,6 +83,11 @@ export function valuationDate(market: Pick<MarketSettings, 'asOfDate'>, now: Dat
 }
 
 export function ruleMatches(match: EligibilityMatch, asset: Asset, asOfDate: string): boolean {
+  return matchesWithMaturity(match, asset, () => residualMaturityYears(asset.maturityDate ?? '', asOfDate));
+}
+
+/** `ruleMatches` with the asset's residual maturity given lazily, so a schedule asks for it once. */
+function matchesWithMaturity(match: EligibilityMatch, asset: Asset, maturityYears: () => number): boolean {
   if (match.assetId !== undefined && match.assetId !== asset.id) return false;
   if (match.assetClass !== undefined && match.assetClass !== asset.assetClass) return false;
   if (match.currency !== undefined && match.currency !== asset.currency) return false;
@@ -96,7 +101,7 @@ export function ruleMatches(match: EligibilityMatch, asset: Asset, asOfDate: str
   }
   if (match.maturity !== undefined) {
     if (asset.maturityDate === undefined) return false;
-    const years = residualMaturityYears(asset.maturityDate, asOfDate);
+    const years = maturityYears();
     const { minYears, maxYears } = match.maturity;
     if (minYears !== undefined && !(years > minYears)) return false;
     if (maxYears !== undefined && !(years <= maxYears)) return false;
@@ -121,8 +126,10 @@ export interface RuleSelection {
 export function selectRule(account: Account, asset: Asset, asOfDate: string): RuleSelection | undefined {
   let best: RuleSelection | undefined;
   let bestRank = -1;
+  let years: number | undefined;
+  const maturityYears = () => (years ??= residualMaturityYears(asset.maturityDate ?? '', asOfDate));
   account.eligibility.forEach((rule, index) => {
-    if (!ruleMatches(rule.match, asset, asOfDate)) return;
+    if (!matchesWithMaturity(rule.match, asset, maturityYears)) return;
     const rank = ruleSpecificity(rule.match);
     if (rank > bestRank) {
       best = { rule, index };

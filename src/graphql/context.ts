@@ -9,13 +9,47 @@ export interface GraphQLContext {
   readonly principal: Principal | undefined;
   /** The book as of the first read of this request; every field of one query sees the same state. */
   readonly book: () => Promise<Book>;
+  /**
+   * Aborts when the HTTP client disconnects before the response is sent (src/server/request-abort.ts).
+   * Only read-only work listens to it (the optimize query cancels its solves); mutations ignore it,
+   * so a write is never cut off half-way: it completes, or fails as a whole, as if the client stayed.
+   */
+  readonly signal: AbortSignal;
+  /** Structured log lines of this request, carrying its requestId and principalId (src/server/observability.ts). */
+  readonly logger: RequestLogger;
+  /** The request's id (X-Request-Id), absent outside HTTP. */
+  readonly requestId?: string;
 }
 
-export function createContext(services: Services, principal: Principal | undefined): GraphQLContext {
+/** The part of a pino logger resolvers and services may use; never pass variables or keys to it. */
+export interface RequestLogger {
+  info(details: object, message: string): void;
+  warn(details: object, message: string): void;
+  error(details: object, message: string): void;
+}
+
+const SILENT_LOGGER: RequestLogger = { info: () => undefined, warn: () => undefined, error: () => undefined };
+
+export interface ContextOptions {
+  /** Default: a signal that never aborts (executeOperation in tests, scripts). */
+  readonly signal?: AbortSignal;
+  /** Default: a logger that writes nothing. */
+  readonly logger?: RequestLogger;
+  readonly requestId?: string;
+}
+
+export function createContext(
+  services: Services,
+  principal: Principal | undefined,
+  options: ContextOptions = {},
+): GraphQLContext {
   let snapshot: Promise<Book> | undefined;
   return {
     services,
     principal,
+    signal: options.signal ?? new AbortController().signal,
+    logger: options.logger ?? SILENT_LOGGER,
+    ...(options.requestId === undefined ? {} : { requestId: options.requestId }),
     book: () => (snapshot ??= services.books.snapshot()),
   };
 }

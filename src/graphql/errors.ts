@@ -11,6 +11,7 @@ import { DomainError } from '../domain/errors';
 
 export interface ErrorLogger {
   error(details: object, message: string): void;
+  info(details: object, message: string): void;
 }
 
 const MASKED_MESSAGE = 'Internal server error';
@@ -31,6 +32,11 @@ export function createErrorFormatter(logger: ErrorLogger, exposeStackTraces: boo
     }
     const code = formatted.extensions?.code;
     if (code !== undefined && code !== 'INTERNAL_SERVER_ERROR') return formatted;
+    if (original instanceof Error && original.name === 'AbortError') {
+      // The client went away mid-solve (src/server/request-abort.ts): nobody reads this answer.
+      logger.info({ path: formatted.path }, 'Operation cancelled: the client disconnected');
+      return { message: 'The request was cancelled', extensions: { code: 'CANCELLED' } };
+    }
 
     logger.error({ err: original, path: formatted.path }, 'Unhandled error in GraphQL operation');
     return {

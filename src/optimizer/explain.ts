@@ -10,7 +10,7 @@ import type { Decimal } from '../domain/decimal';
 import { dec, sum, ZERO } from '../domain/decimal';
 import type { Asset, Book } from '../domain/model';
 import { assetsById } from './account-targets';
-import type { ConcentrationRow, Formulation } from './formulation/build-model';
+import type { AllocationColumn, ConcentrationRow, Formulation } from './formulation/build-model';
 import { BPS_PER_UNIT, DAYS_PER_YEAR_FUNDING, OBJECTIVE_PER_BASE_PER_VALUE } from './formulation/scaling';
 import type {
   AccountOutcome,
@@ -20,6 +20,7 @@ import type {
   ShortfallReason,
   UnusedAsset,
 } from './optimizer.types';
+import { DEFAULT_UNUSED_ASSETS_PER_ACCOUNT } from './optimizer.types';
 import type { Plan } from './plan';
 import type { LinearModel } from './solvers/linear-model';
 import { coverageTolerance } from './verify';
@@ -195,7 +196,6 @@ export function bindingLimits(
       const rows = rowsByLimit.get(`${targetIndex}#${limitIndex}`) ?? [];
       const cap = usage[limitIndex].cap;
       if (cap === undefined || rows.length === 0) return;
-      const tightInPlan = usage[limitIndex].value.greaterThanOrEqualTo(cap.minus(coverageTolerance(cap)));
       let strongestDual = 0;
       let tightInLp = false;
       if (duals !== undefined && activity !== undefined) {
@@ -208,8 +208,13 @@ export function bindingLimits(
         }
       }
       // An empty group at a zero cap is trivially "at" its cap: not worth reporting unless it has a price.
-      const atCap = (tightInPlan || tightInLp) && usage[limitIndex].value.greaterThan(ZERO);
-      if (!atCap && Math.abs(strongestDual) <= DUAL_ZERO_TOLERANCE) return;
+      const value = usage[limitIndex].value;
+      const priced = Math.abs(strongestDual) > DUAL_ZERO_TOLERANCE;
+      if (!value.greaterThan(ZERO) && !priced) return;
+      const atCap =
+        value.greaterThan(ZERO) &&
+        (tightInLp || value.greaterThanOrEqualTo(cap.minus(coverageTolerance(cap))));
+      if (!atCap && !priced) return;
       result.push({
         accountId: account.id,
         limitIndex,
@@ -242,51 +247,96 @@ function planLinesValued(
     });
 }
 
+export interface UnusedAssetsExplained {
+  readonly unusedAssets: UnusedAsset[];
+  /** Unused sources past the per-account cap. */
+  readonly omitted: number;
+}
+
+/**
+ * Eligible sources the plan leaves unused, per account the `perAccount` closest alternatives
+ * (smallest reduced cost: what it would take for them to come in) first. Reduced costs are read
+ * for every pair; text and decimals are made only for the ones listed.
+ */
 export function unusedAssets(
   request: OptimizeRequest,
   formulation: Formulation,
   plan: Plan,
   duals: Duals | undefined,
   dualsNote: string,
-): UnusedAsset[] {
-  const result: UnusedAsset[] = [];
+): UnusedAssetsExplained {
+  const perAccount = request.unusedAssetsPerAccount ?? DEFAULT_UNUSED_ASSETS_PER_ACCOUNT;
   const annualise = (DAYS_PER_YEAR_FUNDING / request.horizonDays) * BPS_PER_UNIT;
-  const usedKey = (accountId: string, assetId: string, location: string) =>
-    `${accountId}\u0000${assetId}\u0000${location}`;
-  const used = new Set(
-    plan.lines
-      .filter((line) => line.movementType !== 'RETURN')
-      .map((line) => usedKey(line.accountId, line.assetId, line.location)),
+  // Used (account, source) pairs as numbers, so the pass over every eligible pair makes no strings.
+  const targetIndexOf = new Map(formulation.targets.map((target, index) => [target.account.id, index]));
+  const supplyIndexOf = new Map(
+    formulation.supplies.map((supply, index) => [`${supply.asset.id}\u0000${supply.location}`, index]),
   );
+  const targetCount = formulation.targets.length;
+  const used = new Set<number>();
+  for (const line of plan.lines) {
+    if (line.movementType === 'RETURN') continue;
+    const targetIndex = targetIndexOf.get(line.accountId);
+    const supplyIndex = supplyIndexOf.get(`${line.assetId}\u0000${line.location}`);
+    if (targetIndex !== undefined && supplyIndex !== undefined)
+      used.add(supplyIndex * targetCount + targetIndex);
+  }
+  const unusedByTarget = formulation.targets.map((): AllocationColumn[] => []);
   for (const allocation of formulation.allocations) {
-    const account = formulation.targets[allocation.targetIndex].account;
-    const { asset, location } = allocation.supply;
-    if (used.has(usedKey(account.id, asset.id, location))) continue;
-    const label = `${asset.name} (${asset.id} at ${location})`;
+    if (!used.has(allocation.supplyIndex * targetCount + allocation.targetIndex))
+      unusedByTarget[allocation.targetIndex].push(allocation);
+  }
+  const perUnitValue = (allocation: AllocationColumn): number | undefined => {
     const reducedCost = duals?.reducedCosts?.[allocation.column];
-    if (reducedCost === undefined) {
+    return reducedCost === undefined
+      ? undefined
+      : reducedCost / (allocation.collateralValuePerUnit * OBJECTIVE_PER_BASE_PER_VALUE);
+  };
+  const result: UnusedAsset[] = [];
+  let omitted = 0;
+  unusedByTarget.forEach((unused, targetIndex) => {
+    const account = formulation.targets[targetIndex].account;
+    const listed = unused
+      .map((allocation) => ({ allocation, perUnit: perUnitValue(allocation) }))
+      .sort(
+        (a, b) =>
+          (a.perUnit ?? Infinity) - (b.perUnit ?? Infinity) ||
+          compareText(a.allocation.supply.asset.id, b.allocation.supply.asset.id) ||
+          compareText(a.allocation.supply.location, b.allocation.supply.location),
+      )
+      .slice(0, perAccount);
+    omitted += unused.length - listed.length;
+    for (const { allocation, perUnit } of listed) {
+      const { asset, location } = allocation.supply;
+      const label = `${asset.name} (${asset.id} at ${location})`;
+      if (perUnit === undefined) {
+        result.push({
+          accountId: account.id,
+          assetId: asset.id,
+          location,
+          explanation: `${label} is unused. ${dualsNote}`,
+        });
+        continue;
+      }
+      const reducedCost = duals?.reducedCosts?.[allocation.column] ?? 0;
+      const bpsPerYear = perUnit * annualise;
+      const explanation =
+        Math.abs(reducedCost) <= DUAL_ZERO_TOLERANCE
+          ? `${label} costs the same per unit of collateral value as the marginal asset at ${account.id}: an equally cheap alternative.`
+          : `${label} would cost ${bpsPerYear.toFixed(1)} bps a year more per unit of collateral value than the marginal asset at ${account.id}.`;
       result.push({
         accountId: account.id,
         assetId: asset.id,
         location,
-        explanation: `${label} is unused. ${dualsNote}`,
+        reducedCost: toDecimal(perUnit),
+        reducedCostBpsPerYear: toDecimal(bpsPerYear),
+        explanation,
       });
-      continue;
     }
-    const perUnitValue = reducedCost / (allocation.collateralValuePerUnit * OBJECTIVE_PER_BASE_PER_VALUE);
-    const bpsPerYear = perUnitValue * annualise;
-    const explanation =
-      Math.abs(reducedCost) <= DUAL_ZERO_TOLERANCE
-        ? `${label} costs the same per unit of collateral value as the marginal asset at ${account.id}: an equally cheap alternative.`
-        : `${label} would cost ${bpsPerYear.toFixed(1)} bps a year more per unit of collateral value than the marginal asset at ${account.id}.`;
-    result.push({
-      accountId: account.id,
-      assetId: asset.id,
-      location,
-      reducedCost: toDecimal(perUnitValue),
-      reducedCostBpsPerYear: toDecimal(bpsPerYear),
-      explanation,
-    });
-  }
-  return result;
+  });
+  return { unusedAssets: result, omitted };
+}
+
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }

@@ -22,6 +22,7 @@ export interface OptimizeInputData {
   readonly timeLimitMs?: number;
   readonly movementCostBps?: string;
   readonly movementFixedCost?: string;
+  readonly unusedAssetsPerAccount?: number;
 }
 
 export interface OptimizerLimits {
@@ -34,6 +35,8 @@ export interface OptimizerLimits {
 const MODES: readonly OptimizeMode[] = ['TOP_UP', 'REOPTIMIZE'];
 const SOLVERS: readonly SolverChoice[] = ['AUTO', 'HIGHS', 'JS_LP_SOLVER'];
 const MAX_HORIZON_DAYS = 3650;
+/** Explanations listed per account at most: beyond this a response grows without telling more. */
+export const MAX_UNUSED_ASSETS_PER_ACCOUNT = 1000;
 
 export function parseOptimizeInput(
   book: Book,
@@ -89,6 +92,19 @@ export function parseOptimizeInput(
     }
     return value;
   };
+  if (
+    input.unusedAssetsPerAccount !== undefined &&
+    !(
+      Number.isInteger(input.unusedAssetsPerAccount) &&
+      input.unusedAssetsPerAccount >= 0 &&
+      input.unusedAssetsPerAccount <= MAX_UNUSED_ASSETS_PER_ACCOUNT
+    )
+  ) {
+    issues.push({
+      path: field('unusedAssetsPerAccount'),
+      message: `must be a whole number in [0, ${MAX_UNUSED_ASSETS_PER_ACCOUNT}]`,
+    });
+  }
   const movementCostBps = nonNegative('movementCostBps');
   const movementFixedCost = nonNegative('movementFixedCost');
   if (issues.length > 0) throw new ValidationError(issues, 'optimization request');
@@ -104,6 +120,9 @@ export function parseOptimizeInput(
     ...(movementCostBps !== undefined ? { movementCostBps } : {}),
     ...(movementFixedCost !== undefined ? { movementFixedCost } : {}),
     asOfDate: valuationDate(book.market),
+    ...(input.unusedAssetsPerAccount !== undefined
+      ? { unusedAssetsPerAccount: input.unusedAssetsPerAccount }
+      : {}),
   };
   validateRequest(request);
   return request;

@@ -24,8 +24,10 @@ import {
   relaxation,
 } from './formulation/model-variants';
 import { roundAndRepair, shortfallAndCost } from './lot-heuristic';
+import { restrictedMovementModel } from './movement-heuristic';
 import type {
   DualsSource,
+  IntegerPlanSource,
   OptimizationResult,
   OptimizationStatus,
   OptimizeRequest,
@@ -75,7 +77,7 @@ interface Candidate {
   /** True when the plan is not proven optimal (time limit, heuristic). */
   readonly timeLimited: boolean;
   readonly mipGap?: number;
-  readonly integerPlanSource?: 'MIP' | 'ROUNDING_HEURISTIC';
+  readonly integerPlanSource?: IntegerPlanSource;
 }
 
 interface Attempt {
@@ -208,9 +210,15 @@ export async function optimize(
       verifyMs,
       variables: formulation.model.columnCount,
       constraints: formulation.model.rowCount,
-      mipGap: formulation.isInteger ? (candidate.mipGap ?? 0) : 0,
+      // An unknown gap (a heuristic plan with no bound to compare: different shortfall) is left out.
+      ...(formulation.isInteger
+        ? Number.isFinite(candidate.mipGap ?? 0)
+          ? { mipGap: candidate.mipGap ?? 0 }
+          : {}
+        : { mipGap: 0 }),
       integerPlanSource: candidate.integerPlanSource,
     };
+    const unused = unusedAssets(request, formulation, plan, explained.duals, explained.note);
     return {
       status,
       objective: plan.objective,
@@ -219,7 +227,8 @@ export async function optimize(
       lines: plan.lines,
       accounts: accountOutcomes(request, formulation, plan, explained.duals, explained.note),
       bindingLimits: bindingLimits(book, formulation, plan, explained.duals),
-      unusedAssets: unusedAssets(request, formulation, plan, explained.duals, explained.note),
+      unusedAssets: unused.unusedAssets,
+      unusedAssetsOmitted: unused.omitted,
       dualsSource: explained.source,
       solverStats: stats,
       verification,
@@ -250,6 +259,7 @@ export async function optimize(
     accounts: [],
     bindingLimits: [],
     unusedAssets: [],
+    unusedAssetsOmitted: 0,
     dualsSource: 'UNAVAILABLE',
     solverStats: stats,
     verification: verification ?? { passed: false, checks: [] },
@@ -344,27 +354,65 @@ async function solveWith(
   let model = full;
   let relaxed = fullRelaxed;
   let mip: SolveResult | undefined;
-  if (fullRelaxed.status === 'OPTIMAL') {
-    mip = await run(full);
-    if (mip.status === 'INFEASIBLE') mip = undefined;
+  // Plans of the movement heuristic; a MIP search is needed unless one meets the relaxation's bound.
+  const heuristics: Candidate[] = [];
+  const searchNeeded = () => heuristics.every((candidate) => candidate.timeLimited);
+  const tryHeuristic = async (base: LinearModel, relaxedBase: SolveResult) => {
+    const candidate = await movementCandidate(formulation, base, relaxedBase, run);
+    if (candidate !== undefined) heuristics.push(candidate);
+  };
+  let shortfallPhases = fullRelaxed.status !== 'OPTIMAL';
+  if (!shortfallPhases) {
+    await tryHeuristic(full, fullRelaxed);
+    if (searchNeeded()) {
+      mip = await run(full);
+      if (mip.status === 'INFEASIBLE') {
+        mip = undefined;
+        shortfallPhases = true;
+      }
+    }
   }
-  if (mip === undefined) {
+  if (shortfallPhases) {
     if (fullRelaxed.status !== 'OPTIMAL' && fullRelaxed.status !== 'INFEASIBLE') {
       return finish(undefined, describe(fullRelaxed, 'relaxation'));
+    }
+    if (heuristics.length === 0 && movementHeuristicApplies(formulation)) {
+      // The minimum-shortfall phase is a MIP too: the heuristic restricts to the movements its relaxation makes.
+      await tryHeuristic(full, await run(relaxation(minShortfallModel(formulation))));
     }
     const phaseOne = await run(minShortfallModel(formulation));
     const impossible = noPlanAtAll(phaseOne);
     if (impossible !== undefined) return impossible;
-    if (!hasPoint(phaseOne)) return finish(undefined, describe(phaseOne, 'minimum shortfall'));
+    if (!hasPoint(phaseOne)) {
+      const fallback = heuristics[0];
+      return fallback !== undefined
+        ? finish(fallback)
+        : finish(undefined, describe(phaseOne, 'minimum shortfall'));
+    }
     model = costGivenShortfallModel(
       formulation,
       shortfallAndCost(formulation, phaseOne.columnValues).shortfall,
     );
     relaxed = await run(relaxation(model));
-    mip = await run(model);
+    await tryHeuristic(model, relaxed);
+    if (searchNeeded()) mip = await run(model);
   }
   const candidates: Candidate[] = [];
-  if (hasPoint(mip)) {
+  for (const heuristic of heuristics) {
+    // The MIP's bound, where it ran, may prove the heuristic's plan closer to optimal than the relaxation can.
+    if (!Number.isFinite(heuristic.mipGap ?? Infinity)) {
+      candidates.push(heuristic);
+      continue;
+    }
+    const objective =
+      shortfallAndCost(formulation, heuristic.columnValues).cost - formulation.objectiveOffset;
+    const gap = relativeGap(
+      objective,
+      Math.max(mip?.mipBound ?? -Infinity, relaxed.objectiveValue ?? -Infinity),
+    );
+    candidates.push({ ...heuristic, mipGap: gap, timeLimited: gap > MIP_RELATIVE_GAP });
+  }
+  if (mip !== undefined && hasPoint(mip)) {
     const objective = shortfallAndCost(formulation, mip.columnValues).cost - formulation.objectiveOffset;
     const bound = Math.max(mip.mipBound ?? -Infinity, relaxed.objectiveValue ?? -Infinity);
     candidates.push({
@@ -382,7 +430,7 @@ async function solveWith(
       const objective = shortfallAndCost(formulation, rounded).cost - formulation.objectiveOffset;
       const gap = relativeGap(
         objective,
-        Math.max(mip.mipBound ?? -Infinity, relaxed.objectiveValue ?? -Infinity),
+        Math.max(mip?.mipBound ?? -Infinity, relaxed.objectiveValue ?? -Infinity),
       );
       candidates.push({
         columnValues: rounded,
@@ -394,9 +442,58 @@ async function solveWith(
       });
     }
   }
-  if (candidates.length === 0) return finish(undefined, describe(mip, 'integer model'));
+  if (candidates.length === 0) return finish(undefined, describe(mip ?? relaxed, 'integer model'));
   candidates.sort((a, b) => compareCandidates(formulation, a, b));
   return finish(candidates[0]);
+}
+
+/** The movement heuristic needs the indicators to be the model's only integers. */
+function movementHeuristicApplies(formulation: Formulation): boolean {
+  return formulation.hasIndicators && !formulation.allocations.some((allocation) => allocation.lot);
+}
+
+/**
+ * The movement heuristic's plan (movement-heuristic.ts) for a model whose only integers are
+ * movement indicators, from its solved relaxation; undefined when it does not apply or finds none.
+ */
+async function movementCandidate(
+  formulation: Formulation,
+  model: LinearModel,
+  relaxed: SolveResult,
+  run: (model: LinearModel) => Promise<SolveResult>,
+): Promise<Candidate | undefined> {
+  if (!movementHeuristicApplies(formulation)) return undefined;
+  if (relaxed.status !== 'OPTIMAL' || !relaxed.columnValues) return undefined;
+  const restrict = (base: LinearModel) => restrictedMovementModel(formulation, base, relaxed.columnValues!);
+  let result = await run(restrict(model));
+  if (result.status === 'INFEASIBLE') {
+    // The largest movements cannot cover every call on their own: the least shortfall they leave,
+    // then the cheapest plan with it. A plan to show while the MIP searches; its gap is unknown.
+    const phaseOne = await run(restrict(minShortfallModel(formulation)));
+    if (phaseOne.status !== 'OPTIMAL' || !phaseOne.columnValues) return undefined;
+    const shortfall = shortfallAndCost(formulation, phaseOne.columnValues).shortfall;
+    result = await run(restrict(costGivenShortfallModel(formulation, shortfall)));
+    if (result.status !== 'OPTIMAL' || !result.columnValues) return undefined;
+    return {
+      columnValues: result.columnValues,
+      dualModel: relaxation(model),
+      dualSolve: relaxed,
+      timeLimited: true,
+      mipGap: Infinity,
+      integerPlanSource: 'RESTRICTED_LP',
+    };
+  }
+  if (result.status !== 'OPTIMAL' || !result.columnValues) return undefined;
+  const objective = shortfallAndCost(formulation, result.columnValues).cost - formulation.objectiveOffset;
+  const gap = relativeGap(objective, relaxed.objectiveValue ?? -Infinity);
+  return {
+    columnValues: result.columnValues,
+    dualModel: relaxation(model),
+    dualSolve: relaxed,
+    timeLimited: gap > MIP_RELATIVE_GAP,
+    mipGap: gap,
+    integerPlanSource: 'RESTRICTED_LP',
+  };
 }
 
 function relativeGap(objective: number, bound: number): number {
@@ -409,6 +506,9 @@ function compareCandidates(formulation: Formulation, a: Candidate, b: Candidate)
   const first = shortfallAndCost(formulation, a.columnValues);
   const second = shortfallAndCost(formulation, b.columnValues);
   if (Math.abs(first.shortfall - second.shortfall) > 1e-9) return first.shortfall - second.shortfall;
+  // Equal cost (to float noise): the plan proven optimal first, so the status says what is known.
+  if (Math.abs(first.cost - second.cost) <= 1e-9 * Math.max(1, Math.abs(first.cost)))
+    return Number(a.timeLimited) - Number(b.timeLimited);
   return first.cost - second.cost;
 }
 
@@ -443,7 +543,12 @@ async function dualsFor(
   const perturbed = raiseCoverage(formulation, lp, candidate.columnValues);
   const options = { timeLimitMs: request.timeLimitMs };
   const other: SolverBackendName = backend === 'HIGHS' ? 'JS_LP_SOLVER' : 'HIGHS';
-  const own = fromSolve(await solve(perturbed, backend, options));
+  // The raise is tiny, so the LP's optimal basis is a near-optimal start: a few simplex iterations
+  // (often none) instead of a second full solve.
+  const warmStartBasis = candidate.dualSolve?.basis;
+  const own = fromSolve(
+    await solve(perturbed, backend, warmStartBasis === undefined ? options : { ...options, warmStartBasis }),
+  );
   const ownSource: DualsSource = formulation.isInteger ? 'LP_RELAXATION' : 'LP';
   if (own !== undefined) return { duals: own, source: ownSource, note: perturbedNote };
   const unperturbed = fromSolve(candidate.dualSolve);

@@ -33,7 +33,14 @@ export interface OptimizeRequest {
   readonly movementFixedCost?: Decimal;
   /** Valuation date (YYYY-MM-DD) for maturity buckets. */
   readonly asOfDate: string;
+  /**
+   * Unused eligible sources explained per account, closest alternatives (smallest reduced cost)
+   * first; absent: DEFAULT_UNUSED_ASSETS_PER_ACCOUNT. A large book has tens of thousands of them.
+   */
+  readonly unusedAssetsPerAccount?: number;
 }
+
+export const DEFAULT_UNUSED_ASSETS_PER_ACCOUNT = 20;
 
 export type SolveFunction = (
   model: LinearModel,
@@ -145,6 +152,14 @@ export interface UnusedAsset {
   readonly explanation: string;
 }
 
+export type IntegerPlanSource =
+  /** HiGHS's branch and bound. */
+  | 'MIP'
+  /** Lot mode: the relaxation rounded to whole lots and repaired (lot-heuristic.ts). */
+  | 'ROUNDING_HEURISTIC'
+  /** Movement cap: the LP restricted to the relaxation's largest movements (movement-heuristic.ts). */
+  | 'RESTRICTED_LP';
+
 export type DualsSource =
   /** Duals of the LP that produced the plan. */
   | 'LP'
@@ -165,10 +180,10 @@ export interface SolverStats {
   readonly verifyMs: number;
   readonly variables: number;
   readonly constraints: number;
-  /** Relative gap between the plan's objective and the best proven bound; 0 for LPs. */
+  /** Relative gap between the plan's objective and the best proven bound; 0 for LPs; absent when unknown. */
   readonly mipGap?: number;
   /** Which integer plan was returned when lot mode ran both. */
-  readonly integerPlanSource?: 'MIP' | 'ROUNDING_HEURISTIC';
+  readonly integerPlanSource?: IntegerPlanSource;
 }
 
 export type VerificationKind =
@@ -205,6 +220,8 @@ export interface OptimizationResult {
   readonly accounts: readonly AccountOutcome[];
   readonly bindingLimits: readonly BindingLimit[];
   readonly unusedAssets: readonly UnusedAsset[];
+  /** Unused eligible sources beyond `unusedAssetsPerAccount`, not listed. */
+  readonly unusedAssetsOmitted: number;
   readonly dualsSource: DualsSource;
   readonly solverStats: SolverStats;
   readonly verification: VerificationReport;

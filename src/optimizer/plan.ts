@@ -20,10 +20,11 @@
  * currency, and taken as 0 below the coverage tolerance; plus, when whole lots cannot restore what
  * rounding down took (no headroom for another lot), that loss: the plan is honestly short by it.
  */
-import { concentrationUsage, limitApplies } from '../domain/concentration';
+import { concentrationGroupKey, concentrationGroupOf, concentrationUsage } from '../domain/concentration';
 import type { Decimal } from '../domain/decimal';
 import { dec, DecimalMath, maxDecimal, ONE, roundDownTo, sum, ZERO } from '../domain/decimal';
 import type { Account, Asset, Book } from '../domain/model';
+import { CONCENTRATION_SCOPES } from '../domain/model';
 import { collateralValue, marketValue } from '../domain/valuation';
 import type { AccountTarget } from './account-targets';
 import { assetsById } from './account-targets';
@@ -90,9 +91,10 @@ export function buildPlan(
   clampToSupply(formulation, allocated);
   repairCoverage(book, request, formulation, allocated, declaredShortfall);
   snapKeeps(book, request, formulation, allocated);
+  const solverValues = solverCollateralValues(formulation, columnValues);
   const withRoundingLoss = targets.map((target, index) => {
     if (!target.inModel) return declaredShortfall[index];
-    const solverValue = solverCollateralValue(formulation, columnValues, index);
+    const solverValue = solverValues[index];
     const planValue = collateralAfter(book, request, target, index, allocated).minus(
       request.mode === 'TOP_UP' ? target.postedCollateralValue : ZERO,
     );
@@ -109,22 +111,19 @@ export function buildPlan(
 }
 
 /**
- * Collateral value (account currency) the solver's own values give the account. Only what rounding
+ * Collateral value (account currency) the solver's own values give each account. Only what rounding
  * to whole lots lost against this, and repair could not restore, is added to the declared
  * shortfall; a solver that claims more cover than its values give is left for the verifier to catch.
  */
-function solverCollateralValue(
-  formulation: Formulation,
-  columnValues: Float64Array,
-  targetIndex: number,
-): Decimal {
-  let value = 0;
+function solverCollateralValues(formulation: Formulation, columnValues: Float64Array): Decimal[] {
+  const values = formulation.targets.map(() => 0);
   for (const allocation of formulation.allocations) {
-    if (allocation.targetIndex !== targetIndex) continue;
     const columnValue = columnValues[allocation.column];
-    if (columnValue > 0) value += columnValue * allocation.collateralValuePerUnit;
+    if (columnValue > 0) values[allocation.targetIndex] += columnValue * allocation.collateralValuePerUnit;
   }
-  return dec(value).times(formulation.valueScale).dividedBy(formulation.accountToBase[targetIndex]);
+  return values.map((value, targetIndex) =>
+    dec(value).times(formulation.valueScale).dividedBy(formulation.accountToBase[targetIndex]),
+  );
 }
 
 function columnQuantity(allocation: AllocationColumn, value: number): Decimal {
@@ -138,22 +137,28 @@ function columnQuantity(allocation: AllocationColumn, value: number): Decimal {
   return quantity.toDecimalPlaces(QUANTITY_DECIMALS, DecimalMath.ROUND_DOWN);
 }
 
-function usedBySupply(allocated: readonly Allocated[], supplyIndex: number): Decimal {
-  return sum(
-    allocated.filter((item) => item.allocation.supplyIndex === supplyIndex).map((item) => item.quantity),
-  );
+/** Lines by the source they draw on: a source is drawn on by a handful of lines, the book has thousands of sources. */
+function linesBySupply(allocated: readonly Allocated[]): Map<number, Allocated[]> {
+  const bySupply = new Map<number, Allocated[]>();
+  for (const item of allocated) {
+    const list = bySupply.get(item.allocation.supplyIndex);
+    if (list === undefined) bySupply.set(item.allocation.supplyIndex, [item]);
+    else list.push(item);
+  }
+  return bySupply;
 }
 
 /** Float noise can put a source a hair over what it holds: take the excess off its largest continuous line. */
 function clampToSupply(formulation: Formulation, allocated: Allocated[]): void {
-  formulation.supplies.forEach((supply, supplyIndex) => {
-    const excess = usedBySupply(allocated, supplyIndex).minus(supply.quantity);
-    if (!excess.greaterThan(ZERO)) return;
-    const largest = allocated
-      .filter((item) => item.allocation.supplyIndex === supplyIndex && item.allocation.lotSize === undefined)
+  for (const [supplyIndex, lines] of linesBySupply(allocated)) {
+    const supply = formulation.supplies[supplyIndex];
+    const excess = sum(lines.map((item) => item.quantity)).minus(supply.quantity);
+    if (!excess.greaterThan(ZERO)) continue;
+    const largest = lines
+      .filter((item) => item.allocation.lotSize === undefined)
       .sort((a, b) => b.quantity.comparedTo(a.quantity))[0];
     if (largest !== undefined) largest.quantity = maxDecimal(ZERO, largest.quantity.minus(excess));
-  });
+  }
 }
 
 /**
@@ -168,24 +173,23 @@ function snapKeeps(
   allocated: Allocated[],
 ): void {
   const step = dec(1).dividedBy(dec(10).pow(QUANTITY_DECIMALS));
-  formulation.supplies.forEach((supply, supplyIndex) => {
-    const keep = allocated.find(
-      (item) => item.allocation.supplyIndex === supplyIndex && item.allocation.isKeep,
-    );
-    if (keep === undefined) return;
-    const remainder = supply.quantity.minus(usedBySupply(allocated, supplyIndex));
+  for (const [supplyIndex, lines] of linesBySupply(allocated)) {
+    const supply = formulation.supplies[supplyIndex];
+    const keep = lines.find((item) => item.allocation.isKeep);
+    if (keep === undefined) continue;
+    const remainder = supply.quantity.minus(sum(lines.map((item) => item.quantity)));
     const noise = keep.allocation.quantityPerColumnUnit
       .dividedBy(keep.allocation.marketValuePerUnit)
       .times(SOLVER_NOISE);
-    if (!remainder.greaterThan(ZERO) || remainder.greaterThan(maxDecimal(noise, step))) return;
+    if (!remainder.greaterThan(ZERO) || remainder.greaterThan(maxDecimal(noise, step))) continue;
     const target = formulation.targets[keep.allocation.targetIndex];
     const room = new AccountLimitState(book, request, target, keep.allocation.targetIndex, allocated).room(
       supply.asset,
     );
     const added = unitCollateralValue(book, keep.allocation, target.account).times(remainder);
-    if (room !== undefined && added.greaterThan(room)) return;
+    if (room !== undefined && added.greaterThan(room)) continue;
     keep.quantity = keep.quantity.plus(remainder);
-  });
+  }
 }
 
 function unitCollateralValue(book: Book, allocation: AllocationColumn, account: Account): Decimal {
@@ -234,57 +238,68 @@ function repairCoverage(
   const step = dec(1).dividedBy(dec(10).pow(QUANTITY_DECIMALS));
   // Kept up to date as lines grow, so each candidate costs O(limits), not a pass over the plan.
   const usedBySupplyIndex = new Map<number, Decimal>();
+  const lineOf = new Map<AllocationColumn, Allocated>();
   for (const item of allocated) {
     const index = item.allocation.supplyIndex;
     usedBySupplyIndex.set(index, (usedBySupplyIndex.get(index) ?? ZERO).plus(item.quantity));
+    lineOf.set(item.allocation, item);
   }
   const allocationsByTarget = formulation.targets.map((): AllocationColumn[] => []);
   for (const allocation of formulation.allocations)
     allocationsByTarget[allocation.targetIndex].push(allocation);
+  const byCost = (a: AllocationColumn, b: AllocationColumn): number =>
+    costPerCollateralValue(formulation, a) - costPerCollateralValue(formulation, b);
   formulation.targets.forEach((target, targetIndex) => {
     if (!target.inModel) return;
     let need = target.target
       .minus(declaredShortfall[targetIndex])
       .minus(collateralAfter(book, request, target, targetIndex, allocated));
     if (!need.greaterThan(ZERO)) return;
-    const limits = new AccountLimitState(book, request, target, targetIndex, allocated);
+    let limits: AccountLimitState | undefined;
     // Lines the solver chose come first, so repair does not add a movement (or a new concentration
-    // group) for the last few units; with movement indicators it may only top up those lines.
-    const byCost = (a: AllocationColumn, b: AllocationColumn): number =>
-      costPerCollateralValue(formulation, a) - costPerCollateralValue(formulation, b);
+    // group) for the last few units; with movement indicators it may only top up those lines. The
+    // account's other sources are sorted only when the chosen lines cannot close the gap.
     const atAccount = allocationsByTarget[targetIndex];
-    const chosen = new Set(allocated.map((item) => item.allocation));
-    const candidates = [
-      ...atAccount.filter((allocation) => chosen.has(allocation)).sort(byCost),
-      ...(formulation.hasIndicators
-        ? []
-        : atAccount.filter((allocation) => !chosen.has(allocation)).sort(byCost)),
+    const candidateGroups = [
+      () => atAccount.filter((allocation) => lineOf.has(allocation)).sort(byCost),
+      () =>
+        formulation.hasIndicators
+          ? []
+          : atAccount.filter((allocation) => !lineOf.has(allocation)).sort(byCost),
     ];
-    for (const allocation of candidates) {
-      if (!need.greaterThan(ZERO)) break;
-      const unitValue = unitCollateralValue(book, allocation, target.account);
-      if (!unitValue.greaterThan(ZERO)) continue;
-      const headroom = formulation.supplies[allocation.supplyIndex].quantity.minus(
-        usedBySupplyIndex.get(allocation.supplyIndex) ?? ZERO,
-      );
-      const increment = allocation.lotSize ?? step;
-      const wanted = need.dividedBy(unitValue).dividedBy(increment).ceil().times(increment);
-      const room = limits.room(allocation.supply.asset);
-      const roomQuantity = room === undefined ? headroom : room.dividedBy(unitValue);
-      const limitQuantity = roomQuantity.lessThan(headroom) ? roomQuantity : headroom;
-      const available = limitQuantity.dividedBy(increment).floor().times(increment);
-      const added = wanted.lessThan(available) ? wanted : available;
-      if (!added.greaterThan(ZERO)) continue;
-      const existing = allocated.find((item) => item.allocation === allocation);
-      if (existing !== undefined) existing.quantity = existing.quantity.plus(added);
-      else allocated.push({ allocation, quantity: added });
-      usedBySupplyIndex.set(
-        allocation.supplyIndex,
-        (usedBySupplyIndex.get(allocation.supplyIndex) ?? ZERO).plus(added),
-      );
-      const addedValue = added.times(unitValue);
-      limits.add(allocation.supply.asset, addedValue);
-      need = need.minus(addedValue);
+    for (const candidates of candidateGroups) {
+      for (const allocation of candidates()) {
+        if (!need.greaterThan(ZERO)) return;
+        const headroom = formulation.supplies[allocation.supplyIndex].quantity.minus(
+          usedBySupplyIndex.get(allocation.supplyIndex) ?? ZERO,
+        );
+        if (!headroom.greaterThan(ZERO)) continue;
+        const unitValue = unitCollateralValue(book, allocation, target.account);
+        if (!unitValue.greaterThan(ZERO)) continue;
+        const increment = allocation.lotSize ?? step;
+        const wanted = need.dividedBy(unitValue).dividedBy(increment).ceil().times(increment);
+        limits ??= new AccountLimitState(book, request, target, targetIndex, allocated);
+        const room = limits.room(allocation.supply.asset);
+        const roomQuantity = room === undefined ? headroom : room.dividedBy(unitValue);
+        const limitQuantity = roomQuantity.lessThan(headroom) ? roomQuantity : headroom;
+        const available = limitQuantity.dividedBy(increment).floor().times(increment);
+        const added = wanted.lessThan(available) ? wanted : available;
+        if (!added.greaterThan(ZERO)) continue;
+        const existing = lineOf.get(allocation);
+        if (existing !== undefined) existing.quantity = existing.quantity.plus(added);
+        else {
+          const line = { allocation, quantity: added };
+          allocated.push(line);
+          lineOf.set(allocation, line);
+        }
+        usedBySupplyIndex.set(
+          allocation.supplyIndex,
+          (usedBySupplyIndex.get(allocation.supplyIndex) ?? ZERO).plus(added),
+        );
+        const addedValue = added.times(unitValue);
+        limits.add(allocation.supply.asset, addedValue);
+        need = need.minus(addedValue);
+      }
     }
   });
 }
@@ -300,6 +315,8 @@ class AccountLimitState {
   private readonly requirement: Decimal;
   private readonly breached: readonly boolean[];
   private readonly groupValues: Decimal[];
+  /** Limit positions by (scope, group). */
+  private readonly limitsByGroup: Map<string, number[]>;
   private total: Decimal;
 
   constructor(
@@ -332,9 +349,28 @@ class AccountLimitState {
       (usage) => usage.breached,
     );
     this.total = sum(lines.map((line) => line.collateralValue));
-    this.groupValues = this.account.concentrationLimits.map((limit) =>
-      sum(lines.filter((line) => limitApplies(limit, line.asset)).map((line) => line.collateralValue)),
-    );
+    this.limitsByGroup = new Map();
+    this.account.concentrationLimits.forEach((limit, index) => {
+      const key = concentrationGroupKey(limit.scope, limit.value);
+      const indices = this.limitsByGroup.get(key);
+      if (indices === undefined) this.limitsByGroup.set(key, [index]);
+      else indices.push(index);
+    });
+    this.groupValues = this.account.concentrationLimits.map(() => ZERO);
+    for (const line of lines) {
+      for (const index of this.limitsOf(line.asset))
+        this.groupValues[index] = this.groupValues[index].plus(line.collateralValue);
+    }
+  }
+
+  /** Positions of the account's limits that cover `asset`. */
+  private limitsOf(asset: Asset): number[] {
+    const indices: number[] = [];
+    for (const scope of CONCENTRATION_SCOPES) {
+      const found = this.limitsByGroup.get(concentrationGroupKey(scope, concentrationGroupOf(scope, asset)));
+      if (found !== undefined) indices.push(...found);
+    }
+    return indices;
   }
 
   room(asset: Asset): Decimal | undefined {
@@ -343,27 +379,28 @@ class AccountLimitState {
       const floored = maxDecimal(ZERO, candidate);
       if (room === undefined || floored.lessThan(room)) room = floored;
     };
-    this.account.concentrationLimits.forEach((limit, index) => {
-      if (!limitApplies(limit, asset)) return;
-      if (this.breached[index]) return tighten(ZERO);
+    for (const index of this.limitsOf(asset)) {
+      const limit = this.account.concentrationLimits[index];
+      if (this.breached[index]) {
+        tighten(ZERO);
+        continue;
+      }
       const value = this.groupValues[index];
       if (limit.maxValue !== undefined) tighten(limit.maxValue.minus(value));
-      if (limit.maxFraction === undefined) return;
-      if (limit.basis === 'REQUIREMENT')
-        return tighten(limit.maxFraction.times(this.requirement).minus(value));
-      if (limit.maxFraction.lessThan(ONE)) {
+      if (limit.maxFraction === undefined) continue;
+      if (limit.basis === 'REQUIREMENT') {
+        tighten(limit.maxFraction.times(this.requirement).minus(value));
+      } else if (limit.maxFraction.lessThan(ONE)) {
         tighten(limit.maxFraction.times(this.total).minus(value).dividedBy(ONE.minus(limit.maxFraction)));
       }
-    });
+    }
     return room;
   }
 
   add(asset: Asset, addedCollateralValue: Decimal): void {
     this.total = this.total.plus(addedCollateralValue);
-    this.account.concentrationLimits.forEach((limit, index) => {
-      if (limitApplies(limit, asset))
-        this.groupValues[index] = this.groupValues[index].plus(addedCollateralValue);
-    });
+    for (const index of this.limitsOf(asset))
+      this.groupValues[index] = this.groupValues[index].plus(addedCollateralValue);
   }
 }
 

@@ -252,30 +252,67 @@ function concentrationChecks(
     collateralValue: item.collateralValue,
   }));
   const postedLines = request.mode === 'TOP_UP' ? postedValues(book, request, account, assets) : [];
-  const postedUsage = concentrationUsage(account, postedLines, target.requirement);
+  const postedUsage =
+    postedLines.length === 0 ? undefined : concentrationUsage(account, postedLines, target.requirement);
   const totalUsage = concentrationUsage(account, [...postedLines, ...newLines], target.requirement);
-  return account.concentrationLimits.map((limit, index) => {
+  const checks: VerificationCheck[] = [];
+  // Limits whose group holds nothing pass whenever their cap is not negative: one check for all of
+  // them, so an account with an issuer limit per issuer does not get thousands of lines.
+  const emptyGroups: number[] = [];
+  account.concentrationLimits.forEach((limit, index) => {
     const subject = `account ${account.id} limit ${index} (${limit.scope} ${limit.value})`;
-    if (postedUsage[index].breached) {
+    if (postedUsage?.[index].breached === true) {
       const delivered = sum(
         newLines.filter((line) => limitApplies(limit, line.asset)).map((line) => line.collateralValue),
       );
-      return {
+      checks.push({
         kind: 'CONCENTRATION' as const,
         subject,
         passed: delivered.lessThanOrEqualTo(coverageTolerance(target.target)),
         detail: `already breached by postings; delivered into the group ${delivered.toFixed()}`,
-      };
+      });
+      return;
     }
     const usage = totalUsage[index];
     const cap = usage.cap ?? ZERO;
-    return {
+    if (usage.value.isZero()) {
+      emptyGroups.push(index);
+      return;
+    }
+    checks.push({
       kind: 'CONCENTRATION' as const,
       subject,
       passed: usage.value.minus(cap).lessThanOrEqualTo(coverageTolerance(maxDecimal(cap, target.target))),
       detail: `value ${usage.value.toFixed()} vs cap ${cap.toFixed()} ${account.currency}`,
-    };
+    });
   });
+  if (emptyGroups.length > 0) {
+    const negative = emptyGroups.filter((index) => (totalUsage[index].cap ?? ZERO).isNegative());
+    checks.push({
+      kind: 'CONCENTRATION' as const,
+      subject: `account ${account.id}: ${emptyGroups.length} limit(s) with no collateral in their group`,
+      passed: negative.length === 0,
+      detail:
+        negative.length === 0
+          ? `value 0 within every cap (limits ${summariseIndexes(emptyGroups)})`
+          : `negative cap at limits ${summariseIndexes(negative)}`,
+    });
+  }
+  return checks;
+}
+
+/** "0-3, 7, 9-12": limit positions, compactly. */
+function summariseIndexes(indexes: readonly number[]): string {
+  const parts: string[] = [];
+  let start = 0;
+  for (let position = 1; position <= indexes.length; position += 1) {
+    if (position < indexes.length && indexes[position] === indexes[position - 1] + 1) continue;
+    const first = indexes[start];
+    const last = indexes[position - 1];
+    parts.push(first === last ? `${first}` : `${first}-${last}`);
+    start = position;
+  }
+  return parts.join(', ');
 }
 
 function postedValues(

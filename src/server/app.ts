@@ -6,26 +6,38 @@
 import http from 'node:http';
 
 import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
 
 import { ApiKeyAuthenticator, developmentKey } from '../auth';
-import type { Config } from '../config/config';
+import { type Config, DEFAULT_HTTP_TIMEOUTS } from '../config/config';
 import type { GraphQLContext } from '../graphql/context';
 import { createContext } from '../graphql/context';
 import { createErrorFormatter } from '../graphql/errors';
 import { buildGraphQLSchema } from '../graphql/schema';
 import type { Services } from '../services/services';
 import type { CollateralStore } from '../store/store.port';
+import { createDefences, type DefenceSettings } from './defences';
 import type { Logger } from './logger';
+import { Metrics } from './metrics';
+import { createObservability } from './observability';
+import { abortSignalFor } from './request-abort';
 import { attachSubscriptionServer } from './subscriptions';
 
 export interface AppDependencies {
-  readonly config: Pick<Config, 'nodeEnv' | 'maxRequestBodyBytes' | 'host' | 'apiKeys'>;
+  /** shutdownTimeoutMs bounds the HTTP drain in stop(); absent: Apollo's 10 s. */
+  readonly config: Pick<Config, 'nodeEnv' | 'maxRequestBodyBytes' | 'host' | 'apiKeys'> &
+    Partial<Pick<Config, 'shutdownTimeoutMs'>> &
+    Partial<Pick<Config, 'metricsEnabled' | 'metricsToken'>> &
+    Partial<HttpTimeouts> &
+    DefenceSettings;
   readonly services: Services;
   readonly store: CollateralStore;
   readonly logger: Logger;
+  /** Served at /metrics; give createServices the same object to count optimizer runs and postings. Absent: a new one. */
+  readonly metrics?: Metrics;
 }
 
 export interface App {
@@ -35,12 +47,21 @@ export interface App {
   stop(): Promise<void>;
 }
 
-export async function createApp({ config, services, store, logger }: AppDependencies): Promise<App> {
+export async function createApp({ config, services, store, logger, metrics }: AppDependencies): Promise<App> {
   const schema = await buildGraphQLSchema();
   const expressApp = express();
-  const httpServer = http.createServer(expressApp);
+  const httpServer = http.createServer(httpServerOptions(config), expressApp);
+  httpServer.keepAliveTimeout = config.httpKeepAliveTimeoutMs ?? DEFAULT_HTTP_TIMEOUTS.httpKeepAliveTimeoutMs;
   const development = config.nodeEnv === 'development';
+  const defences = createDefences(config);
   const authenticator = new ApiKeyAuthenticator(config.apiKeys, { developmentKey: developmentKey(config) });
+  const observability = createObservability({
+    logger,
+    store,
+    metrics: metrics ?? new Metrics(),
+    metricsEnabled: config.metricsEnabled,
+    metricsToken: config.metricsToken,
+  });
   const subscriptions = attachSubscriptionServer({
     httpServer,
     schema,
@@ -49,31 +70,41 @@ export async function createApp({ config, services, store, logger }: AppDependen
     logger,
     path: '/graphql',
     exposeStackTraces: development,
+    checkOperation: defences.subscriptionErrors,
   });
 
   const apollo = new ApolloServer<GraphQLContext>({
     schema,
-    formatError: createErrorFormatter(logger, development),
+    ...defences.apolloOptions,
+    formatError: createErrorFormatter(observability.logger, development),
     includeStacktraceInErrorResponses: development,
     // main.ts owns shutdown (drain, then close the store); Apollo's own handler would re-raise the signal first.
     stopOnTerminationSignals: false,
     plugins: [
-      ApolloServerPluginDrainHttpServer({ httpServer }),
+      // In-flight requests (a long optimize) may finish until the shutdown deadline; then sockets are cut.
+      ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: config.shutdownTimeoutMs }),
       // Apollo's recipe for a WebSocket server beside it: close the sockets when Apollo drains.
       { serverWillStart: async () => ({ drainServer: () => subscriptions.dispose() }) },
+      ...observability.plugins,
+      ...defences.plugins,
+      // No response here is HTTP-cacheable (every answer depends on the caller's key); the
+      // cache-control plugin would only wrap every field resolver of every request.
+      ApolloServerPluginCacheControlDisabled(),
     ],
   });
   await apollo.start();
 
   expressApp.disable('x-powered-by');
+  expressApp.use(observability.requestContext);
   expressApp.get('/health', (_request, response) => {
     response.json({ status: 'ok' });
   });
+  expressApp.get('/metrics', observability.metricsEndpoint);
   expressApp.get('/ready', (_request, response) => {
     store.ping().then(
       () => response.json({ status: 'ready', store: store.kind }),
       (error: unknown) => {
-        logger.warn({ err: error }, 'Readiness check failed: store unreachable');
+        observability.logger.warn({ err: error }, 'Readiness check failed: store unreachable');
         response.status(503).json({ status: 'unavailable', store: store.kind });
       },
     );
@@ -81,16 +112,40 @@ export async function createApp({ config, services, store, logger }: AppDependen
   expressApp.use(
     '/graphql',
     express.json({ limit: config.maxRequestBodyBytes }),
+    defences.batchGuard,
     expressMiddleware(apollo, {
-      context: async ({ req }) =>
-        createContext(services, authenticator.tryAuthenticate(req.headers, req.socket.remoteAddress)),
+      context: async ({ req, res }) => {
+        const principal = authenticator.tryAuthenticate(req.headers, req.socket.remoteAddress);
+        return createContext(services, principal, {
+          signal: abortSignalFor(res),
+          ...observability.forRequest(req, principal),
+        });
+      },
     }),
+    defences.requestBodyErrors,
   );
 
   return {
     httpServer,
     apollo,
     stop: () => apollo.stop(),
+  };
+}
+
+type HttpTimeouts = Pick<Config, 'httpRequestTimeoutMs' | 'httpHeadersTimeoutMs' | 'httpKeepAliveTimeoutMs'>;
+
+/**
+ * Slow clients: a request's headers must arrive within headersTimeout and the whole request
+ * (headers and body) within requestTimeout, else Node answers 408 and closes the socket. Neither
+ * bounds the response, so a long optimize is unaffected. Node checks the deadlines only every
+ * connectionsCheckingInterval (30 s by default), so it is tied to the headers deadline.
+ */
+function httpServerOptions(config: Partial<HttpTimeouts>): http.ServerOptions {
+  const headersTimeout = config.httpHeadersTimeoutMs ?? DEFAULT_HTTP_TIMEOUTS.httpHeadersTimeoutMs;
+  return {
+    headersTimeout,
+    requestTimeout: config.httpRequestTimeoutMs ?? DEFAULT_HTTP_TIMEOUTS.httpRequestTimeoutMs,
+    connectionsCheckingInterval: Math.min(1_000, Math.ceil(headersTimeout / 4)),
   };
 }
 

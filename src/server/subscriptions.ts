@@ -8,7 +8,7 @@
  */
 import type http from 'node:http';
 
-import type { GraphQLSchema } from 'graphql';
+import type { GraphQLError, GraphQLSchema } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 
@@ -26,6 +26,8 @@ export interface SubscriptionServerDependencies {
   readonly logger: Logger;
   readonly path: string;
   readonly exposeStackTraces: boolean;
+  /** The HTTP endpoint's limits (depth, cost, aliases, tokens...): errors refuse a subscription before it starts. */
+  readonly checkOperation?: (schema: GraphQLSchema, query: string) => readonly GraphQLError[] | undefined;
 }
 
 export interface SubscriptionServer {
@@ -41,6 +43,7 @@ export function attachSubscriptionServer({
   logger,
   path,
   exposeStackTraces,
+  checkOperation,
 }: SubscriptionServerDependencies): SubscriptionServer {
   const webSocketServer = new WebSocketServer({ server: httpServer, path });
   const principals = new WeakMap<object, Principal | undefined>();
@@ -61,6 +64,7 @@ export function attachSubscriptionServer({
           return false;
         }
       },
+      onSubscribe: (_context, _id, payload) => checkOperation?.(schema, payload.query),
       context: (context) => createContext(services, principals.get(context.extra.socket)),
       onNext: (_context, _id, _payload, _args, result) => {
         if (result.errors === undefined || result.errors.length === 0) return;

@@ -40,6 +40,12 @@ export interface EligibleAssetView extends Omit<EligibleAsset, 'haircut'> {
 }
 
 export class BookQueryService {
+  /**
+   * Margin status per snapshot, account object and valuation date. A snapshot is an immutable value, so
+   * reads of an unchanged book (a store that hands out the same snapshot until a write) reuse it.
+   */
+  private readonly statusCache = new WeakMap<Book, Map<Account, { date: string; view: MarginStatusView }>>();
+
   constructor(private readonly store: CollateralStore) {}
 
   snapshot(): Promise<Book> {
@@ -72,8 +78,22 @@ export class BookQueryService {
   }
 
   marginStatus(book: Book, account: Account): MarginStatusView {
+    const date = valuationDate(book.market);
+    let cached = this.statusCache.get(book);
+    if (cached === undefined) {
+      cached = new Map();
+      this.statusCache.set(book, cached);
+    }
+    const hit = cached.get(account);
+    if (hit !== undefined && hit.date === date) return hit.view;
+    const view = this.computeMarginStatus(book, account, date);
+    cached.set(account, { date, view });
+    return view;
+  }
+
+  private computeMarginStatus(book: Book, account: Account, date: string): MarginStatusView {
     const assetsById = new Map(book.assets.map((asset) => [asset.id, asset]));
-    const status = marginStatus(account, assetsById, book.market, valuationDate(book.market));
+    const status = marginStatus(account, assetsById, book.market, date);
     return {
       ...status,
       postedLines: status.postedLines.map((line) => ({

@@ -60,6 +60,12 @@ import {
 } from './posting/move-checks';
 import { captureBasis, expectedVersions, type PlanBasis, stalenessIssues } from './posting/plan-basis';
 import { planMovements } from './posting/plan-movements';
+import {
+  NO_SERVICE_METRICS,
+  observePosting,
+  type PostingOperation,
+  type ServiceMetrics,
+} from './service-metrics';
 
 export const DEFAULT_IDEMPOTENCY_TTL_HOURS = 24;
 export const DEFAULT_PLAN_EXPIRY_MINUTES = 60;
@@ -90,6 +96,8 @@ export interface PostingServiceOptions {
   readonly now?: () => Date;
   /** Called after every move or plan execution that changed postings (not after a replay). */
   readonly onPostingsChanged?: () => void;
+  /** Where executions and conflicts are counted; default none. */
+  readonly metrics?: ServiceMetrics;
 }
 
 export interface ProposePlanData extends OptimizeInputData {
@@ -172,6 +180,7 @@ export class PostingService {
   private readonly idempotencyTtlMs: number;
   private readonly now: () => Date;
   private readonly onPostingsChanged: () => void;
+  private readonly metrics: ServiceMetrics;
 
   constructor(
     private readonly store: CollateralStore,
@@ -181,6 +190,7 @@ export class PostingService {
     this.idempotencyTtlMs = (options.idempotencyTtlHours ?? DEFAULT_IDEMPOTENCY_TTL_HOURS) * 3_600_000;
     this.now = options.now ?? (() => new Date());
     this.onPostingsChanged = options.onPostingsChanged ?? (() => undefined);
+    this.metrics = options.metrics ?? NO_SERVICE_METRICS;
   }
 
   // ---- plans ---------------------------------------------------------------------------------
@@ -293,7 +303,7 @@ export class PostingService {
     const key = validateIdempotencyKey(idempotencyKey);
     const visible = await this.visiblePlan(principal, planId);
     const at = this.now();
-    const outcome = await runIdempotent<StoredBatch>({
+    const execution = runIdempotent<StoredBatch>({
       store: this.store,
       scope: principal.id,
       key,
@@ -339,6 +349,7 @@ export class PostingService {
         return batch;
       },
     });
+    const outcome = await observePosting(this.metrics, 'executePlan', execution);
     return this.batchView(outcome.value, outcome.replayed);
   }
 
@@ -528,13 +539,13 @@ export class PostingService {
   private async move(
     principal: Principal,
     key: string,
-    operation: string,
+    operation: PostingOperation,
     args: unknown,
     overrideReason: string | undefined,
     plan: (book: Book) => { account: Account; limits: FieldIssue[]; requests: MovementRequest[] },
   ): Promise<MovementBatchView> {
     const at = this.now();
-    const outcome = await runIdempotent<StoredBatch>({
+    const execution = runIdempotent<StoredBatch>({
       store: this.store,
       scope: principal.id,
       key,
@@ -570,6 +581,7 @@ export class PostingService {
         }
       },
     });
+    const outcome = await observePosting(this.metrics, operation, execution);
     return this.batchView(outcome.value, outcome.replayed);
   }
 

@@ -2,14 +2,14 @@
  * Risk use cases: margin monitoring, bulk market-data updates, stress tests over named scenarios,
  * haircut calibration from price histories, and stress-aware optimization.
  *
- * Named scenarios and price histories live in this service's memory, seeded at start-up (the demo
- * ships data/demo-scenarios.json and data/demo-price-history.json) and extended by mutations and
- * by the sections of an imported book.
- * They are calibration inputs, not books of record: a restart reloads the seed files.
+ * Named scenarios and price histories are kept by the store (store.port.ts), so they survive a
+ * restart on MongoDB and every instance sees the same ones. They arrive with the book (replaceBook:
+ * the book file's sections at start-up or importBook) and through saveScenario / loadPriceHistory.
  */
-import type { BookFile, ScenarioFile } from '../domain/book/book-file';
+import type { BookFile } from '../domain/book/book-file';
+import { priceHistoryToFile, scenarioToFile } from '../domain/book/book-to-file';
 import type { Decimal } from '../domain/decimal';
-import { decimalToString, parseDecimal, ZERO } from '../domain/decimal';
+import { parseDecimal, ZERO } from '../domain/decimal';
 import { appliedHaircut, selectRule, valuationDate } from '../domain/eligibility';
 import type { FieldIssue } from '../domain/errors';
 import { NotFoundError, ValidationError } from '../domain/errors';
@@ -24,7 +24,7 @@ import type { HaircutFloor } from '../risk/estimators/suggested-haircut';
 import { suggestedHaircut } from '../risk/estimators/suggested-haircut';
 import type { Scenario, StressResult } from '../risk/stress';
 import { applyScenario, scenarioIssues, stressTest } from '../risk/stress';
-import type { CollateralStore, PriceUpdate } from '../store/store.port';
+import type { CollateralStore, PriceHistory, PriceUpdate } from '../store/store.port';
 import type { OptimizationService } from './optimization.service';
 import type { MarginMonitor, MarginStatusChange } from './risk/margin-monitor';
 import type { MarginOverview } from './risk/margin-overview';
@@ -130,67 +130,23 @@ export interface StressAwareOptimization {
   readonly robustnessCost: Decimal;
 }
 
-export interface RiskSeed {
-  readonly scenarios?: readonly ScenarioData[];
-  readonly priceHistory?: Readonly<Record<string, readonly PricePointData[]>>;
-}
-
-export interface PreparedRiskSeed {
-  readonly scenarios: readonly Scenario[];
-  readonly histories: readonly (readonly [string, readonly PricePoint[]])[];
-}
-
 export class RiskService {
-  private readonly scenarioStore = new Map<string, Scenario>();
-  private readonly histories = new Map<string, readonly PricePoint[]>();
-
   constructor(
     private readonly store: CollateralStore,
     private readonly monitor: MarginMonitor,
     private readonly optimization: OptimizationService,
-    seed: RiskSeed = {},
-  ) {
-    this.applySeed(this.prepareSeed(seed));
-  }
+  ) {}
 
-  /**
-   * Parses a book file's `scenarios` and `priceHistory` sections (or seed files) without applying
-   * them, so a caller can validate them before it changes anything else (importBook).
-   */
-  prepareSeed(seed: RiskSeed): PreparedRiskSeed {
+  /** The stored scenarios and price histories in the book-file form, for exportBook; empty sections are left out. */
+  async bookSections(): Promise<Pick<BookFile, 'scenarios' | 'priceHistory'>> {
+    const [scenarios, histories] = await Promise.all([
+      this.store.listScenarios(),
+      this.store.listPriceHistories(),
+    ]);
     return {
-      scenarios: (seed.scenarios ?? []).map((raw, index) => parseScenario(raw, `scenarios[${index}]`)),
-      histories: Object.entries(seed.priceHistory ?? {}).map(
-        ([assetId, points]) => [assetId, parseHistory(points, `priceHistory.${assetId}`)] as const,
-      ),
+      ...(scenarios.length > 0 ? { scenarios: scenarios.map(scenarioToFile) } : {}),
+      ...(histories.length > 0 ? { priceHistory: priceHistoryToFile(histories) } : {}),
     };
-  }
-
-  /** The scenarios and price histories in the book-file form, for exportBook; empty sections are left out. */
-  bookSections(): Pick<BookFile, 'scenarios' | 'priceHistory'> {
-    const scenarios: ScenarioFile[] = [...this.scenarioStore.values()].map((scenario) => ({
-      name: scenario.name,
-      description: scenario.description,
-      priceShocks: scenario.priceShocks.map((shock) => ({ ...shock, shock: decimalToString(shock.shock) })),
-      fxShocks: scenario.fxShocks.map((shock) => ({ ...shock, shock: decimalToString(shock.shock) })),
-      haircutMultipliers: scenario.haircutMultipliers.map((multiplier) => ({
-        ...multiplier,
-        multiplier: decimalToString(multiplier.multiplier),
-      })),
-    }));
-    const priceHistory = Object.fromEntries(
-      [...this.histories].map(([assetId, points]) => [assetId, points.map((point) => ({ ...point }))]),
-    );
-    return {
-      ...(scenarios.length > 0 ? { scenarios } : {}),
-      ...(this.histories.size > 0 ? { priceHistory } : {}),
-    };
-  }
-
-  /** Adds the scenarios (replacing same-named ones) and replaces the histories of the assets given. */
-  applySeed(prepared: PreparedRiskSeed): void {
-    for (const scenario of prepared.scenarios) this.scenarioStore.set(scenario.name, scenario);
-    for (const [assetId, points] of prepared.histories) this.histories.set(assetId, points);
   }
 
   marginOverview(book: Book, accounts: readonly Account[]): MarginOverview {
@@ -240,12 +196,13 @@ export class RiskService {
     };
   }
 
-  scenarios(): Scenario[] {
-    return [...this.scenarioStore.values()].sort((a, b) => a.name.localeCompare(b.name));
+  /** By name, in code-unit order. */
+  scenarios(): Promise<Scenario[]> {
+    return this.store.listScenarios();
   }
 
-  scenario(name: string): Scenario {
-    const found = this.scenarioStore.get(name);
+  async scenario(name: string): Promise<Scenario> {
+    const found = await this.store.getScenario(name);
     if (found === undefined) throw new NotFoundError('scenario', name);
     return found;
   }
@@ -255,17 +212,16 @@ export class RiskService {
     const scenario = parseScenario(raw, 'scenario');
     const issues = scenarioIssues(await this.store.snapshot(), scenario);
     if (issues.length > 0) throw new ValidationError(issues, `scenario '${scenario.name}'`);
-    this.scenarioStore.set(scenario.name, scenario);
-    return scenario;
+    return this.store.saveScenario(scenario);
   }
 
   /** Runs a stored scenario (by name) or an ad-hoc one; results only for `accounts`, totals over them. */
-  stressTest(
+  async stressTest(
     book: Book,
     accounts: readonly Account[],
     request: { name?: string; scenario?: ScenarioData },
-  ): StressResult {
-    const scenario = this.resolveScenario(request);
+  ): Promise<StressResult> {
+    const scenario = await this.resolveScenario(request);
     const visible = { ...book, accounts };
     return stressTest(visible, scenario, valuationDate(book.market));
   }
@@ -277,7 +233,7 @@ export class RiskService {
     const book = await this.store.snapshot();
     const assetIds = new Set(book.assets.map((asset) => asset.id));
     const issues: FieldIssue[] = [];
-    const parsed = new Map<string, readonly PricePoint[]>();
+    const parsed = new Map<string, PriceHistory>();
     entries.forEach((entry, index) => {
       const path = `histories[${index}]`;
       if (!assetIds.has(entry.assetId)) {
@@ -287,19 +243,21 @@ export class RiskService {
       if (parsed.has(entry.assetId))
         issues.push({ path: `${path}.assetId`, message: `lists '${entry.assetId}' twice` });
       try {
-        parsed.set(entry.assetId, parseHistory(entry.points, `${path}.points`));
+        parsed.set(entry.assetId, parseHistory(entry.assetId, entry.points, `${path}.points`));
       } catch (error) {
         if (error instanceof ValidationError) issues.push(...error.issues);
         else throw error;
       }
     });
     if (issues.length > 0) throw new ValidationError(issues, 'price history');
-    for (const [assetId, points] of parsed) this.histories.set(assetId, points);
+    await this.store.replacePriceHistories([...parsed.values()]);
     return parsed.size;
   }
 
-  priceHistory(assetId: string): readonly PricePoint[] | undefined {
-    return this.histories.get(assetId);
+  /** The asset's stored closes as the estimators take them (binary floats, see price-history.ts). */
+  async priceHistory(assetId: string): Promise<readonly PricePoint[] | undefined> {
+    const stored = await this.store.getPriceHistory(assetId);
+    return stored?.points.map((point) => ({ date: point.date, price: point.price.toNumber() }));
   }
 
   /**
@@ -307,14 +265,14 @@ export class RiskService {
    * is flagged when its own haircut (the FX add-on left out: it prices FX risk, which the asset's
    * own history does not measure) is below the suggestion.
    */
-  suggestedHaircut(
+  async suggestedHaircut(
     book: Book,
     accounts: readonly Account[],
     request: SuggestedHaircutRequest,
-  ): HaircutReport {
+  ): Promise<HaircutReport> {
     const asset = book.assets.find((candidate) => candidate.id === request.assetId);
     if (asset === undefined) throw new NotFoundError('asset', request.assetId);
-    const history = this.histories.get(request.assetId);
+    const history = await this.priceHistory(request.assetId);
     if (history === undefined) {
       throw new ValidationError([
         { path: 'assetId', message: `no price history loaded for '${request.assetId}'` },
@@ -372,7 +330,7 @@ export class RiskService {
         },
       ]);
     }
-    const scenario = this.scenario(scenarioName);
+    const scenario = await this.scenario(scenarioName);
     const stressedBook = applyScenario(book, scenario, valuationDate(book.market));
     const [stressed, plain] = await Promise.all([
       this.optimization.optimize(stressedBook, input),
@@ -388,7 +346,7 @@ export class RiskService {
     };
   }
 
-  private resolveScenario(request: { name?: string; scenario?: ScenarioData }): Scenario {
+  private resolveScenario(request: { name?: string; scenario?: ScenarioData }): Promise<Scenario> {
     if ((request.name === undefined) === (request.scenario === undefined)) {
       throw new ValidationError([
         { path: 'scenarioName', message: 'give exactly one of scenarioName and scenario' },
@@ -396,7 +354,7 @@ export class RiskService {
     }
     return request.name !== undefined
       ? this.scenario(request.name)
-      : parseScenario(request.scenario!, 'scenario');
+      : Promise.resolve(parseScenario(request.scenario!, 'scenario'));
   }
 }
 
@@ -476,6 +434,9 @@ function parseFxRates(
 function parseScenario(raw: ScenarioData, path: string): Scenario {
   const issues: FieldIssue[] = [];
   if (raw.name.trim() === '') issues.push({ path: `${path}.name`, message: 'must not be empty' });
+  // The book file's identifier rule, so that an exported scenario imports back.
+  else if (raw.name.trim() !== raw.name)
+    issues.push({ path: `${path}.name`, message: 'must not start or end with a space' });
   const decimal = (value: string | number, at: string): Decimal => {
     const parsed = parseDecimal(typeof value === 'number' ? String(value) : value);
     if (parsed === undefined) {
@@ -512,12 +473,27 @@ function parseScenario(raw: ScenarioData, path: string): Scenario {
   return scenario;
 }
 
-/** Dated points as the estimators take them (binary floats, see price-history.ts), validated. */
-function parseHistory(points: readonly PricePointData[], path: string): PricePoint[] {
-  const converted = points.map((point) => ({
-    date: point.date,
-    price: typeof point.price === 'number' ? point.price : Number(point.price),
-  }));
-  pricesOf(converted, path);
-  return converted;
+/**
+ * Dated points as the store keeps them (Decimal prices), validated with the estimators' own rules
+ * (pricesOf: dates YYYY-MM-DD and strictly increasing, prices finite and > 0) so that whatever is
+ * stored can be estimated from.
+ */
+function parseHistory(assetId: string, points: readonly PricePointData[], path: string): PriceHistory {
+  const issues: FieldIssue[] = [];
+  const decimals = points.map((point, index) => {
+    const price = parseDecimal(typeof point.price === 'number' ? String(point.price) : point.price);
+    if (price === undefined) {
+      issues.push({
+        path: `${path}[${index}].price`,
+        message: `must be a decimal, got '${String(point.price)}'`,
+      });
+    }
+    return price ?? ZERO;
+  });
+  if (issues.length > 0) throw new ValidationError(issues, 'price history');
+  pricesOf(
+    points.map((point, index) => ({ date: point.date, price: decimals[index]!.toNumber() })),
+    path,
+  );
+  return { assetId, points: points.map((point, index) => ({ date: point.date, price: decimals[index]! })) };
 }

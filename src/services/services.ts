@@ -7,10 +7,10 @@ import { BookQueryService } from './book-query.service';
 import { OptimizationService } from './optimization.service';
 import { PostingService } from './posting.service';
 import { ReferenceDataService } from './reference-data.service';
-import type { RiskSeed } from './risk.service';
 import { RiskService } from './risk.service';
 import { MarginMonitor } from './risk/margin-monitor';
 import { ValuationEvents } from './risk/valuation-events';
+import type { ServiceMetrics } from './service-metrics';
 
 export interface Services {
   readonly books: BookQueryService;
@@ -32,10 +32,10 @@ export interface ServiceDependencies {
   readonly idempotencyTtlHours?: number;
   /** Deficit growth in the base currency that raises a margin alert (MARGIN_ALERT_DEFICIT_STEP); default 100000. */
   readonly marginAlertDeficitStep?: string;
-  /** Named scenarios and price histories to start with (the demo's seed files). */
-  readonly riskSeed?: RiskSeed;
   /** Where failures of background margin evaluations are reported; default none. */
   readonly onBackgroundError?: (error: unknown) => void;
+  /** Where optimizer runs and posting outcomes are counted (src/server/metrics.ts); default none. */
+  readonly metrics?: ServiceMetrics;
 }
 
 export const DEFAULT_MARGIN_ALERT_DEFICIT_STEP = '100000';
@@ -46,10 +46,10 @@ export function createServices({
   optimizerLimits,
   idempotencyTtlHours,
   marginAlertDeficitStep,
-  riskSeed,
   onBackgroundError,
+  metrics,
 }: ServiceDependencies): Services {
-  const optimization = new OptimizationService(solve, optimizerLimits);
+  const optimization = new OptimizationService(solve, optimizerLimits, metrics);
   const valuationEvents = new ValuationEvents();
   const marginMonitor = new MarginMonitor(store, optimization, {
     deficitStepBase: dec(marginAlertDeficitStep ?? DEFAULT_MARGIN_ALERT_DEFICIT_STEP),
@@ -60,12 +60,13 @@ export function createServices({
     books: new BookQueryService(store),
     referenceData: new ReferenceDataService(store, valuationEvents),
     optimization,
-    risk: new RiskService(store, marginMonitor, optimization, riskSeed),
+    risk: new RiskService(store, marginMonitor, optimization),
     marginMonitor,
     valuationEvents,
     posting: new PostingService(store, optimization, {
       ...(idempotencyTtlHours === undefined ? {} : { idempotencyTtlHours }),
       onPostingsChanged: () => valuationEvents.emit('POSTINGS'),
+      ...(metrics === undefined ? {} : { metrics }),
     }),
   };
 }

@@ -6,7 +6,7 @@
 import type { Decimal } from '../domain/decimal';
 import { ConflictError, type FieldIssue, NotFoundError, ValidationError } from '../domain/errors';
 import { holdingKey } from '../domain/model';
-import type { BookDraft, InventoryAdjustment } from './store.port';
+import type { BookDraft, InventoryAdjustment, PriceHistory } from './store.port';
 
 /**
  * Plain code-unit order. Both adapters sort in JavaScript with this comparator (MongoDB's own
@@ -29,16 +29,45 @@ export function compareHoldings(
   return compareText(a.assetId, b.assetId) || compareText(a.location, b.location);
 }
 
-/** A book with two assets, two holdings or two accounts under one key cannot be stored. */
+/** Scenarios by name, histories by asset id: the order both adapters list them in. */
+export function compareByName(a: { readonly name: string }, b: { readonly name: string }): number {
+  return compareText(a.name, b.name);
+}
+
+export function compareByAssetId(a: { readonly assetId: string }, b: { readonly assetId: string }): number {
+  return compareText(a.assetId, b.assetId);
+}
+
+function collectRepeats(
+  issues: FieldIssue[],
+  keys: readonly string[],
+  path: (index: number) => string,
+  what: string,
+): void {
+  const seen = new Set<string>();
+  keys.forEach((key, index) => {
+    if (seen.has(key)) issues.push({ path: path(index), message: `repeats ${what} '${key}'` });
+    seen.add(key);
+  });
+}
+
+/** Two histories for one asset in one write cannot be stored: which one would win is not defined. */
+export function checkHistoryKeys(histories: readonly PriceHistory[], path = 'histories'): void {
+  const issues: FieldIssue[] = [];
+  collectRepeats(
+    issues,
+    histories.map((history) => history.assetId),
+    (index) => `${path}[${index}].assetId`,
+    'asset id',
+  );
+  if (issues.length > 0) throw new ValidationError(issues, 'price history');
+}
+
+/** A book with two assets, holdings, accounts, scenarios or histories under one key cannot be stored. */
 export function checkBookKeys(book: BookDraft): void {
   const issues: FieldIssue[] = [];
-  const collect = (keys: readonly string[], path: (index: number) => string, what: string): void => {
-    const seen = new Set<string>();
-    keys.forEach((key, index) => {
-      if (seen.has(key)) issues.push({ path: path(index), message: `repeats ${what} '${key}'` });
-      seen.add(key);
-    });
-  };
+  const collect = (keys: readonly string[], path: (index: number) => string, what: string): void =>
+    collectRepeats(issues, keys, path, what);
   collect(
     book.assets.map((asset) => asset.id),
     (index) => `assets[${index}].id`,
@@ -49,6 +78,16 @@ export function checkBookKeys(book: BookDraft): void {
     book.accounts.map((account) => account.id),
     (index) => `accounts[${index}].id`,
     'account id',
+  );
+  collect(
+    (book.scenarios ?? []).map((scenario) => scenario.name),
+    (index) => `scenarios[${index}].name`,
+    'scenario name',
+  );
+  collect(
+    (book.priceHistories ?? []).map((history) => history.assetId),
+    (index) => `priceHistories[${index}].assetId`,
+    'price history of asset',
   );
   if (issues.length > 0) throw new ValidationError(issues, 'book');
 }

@@ -48,6 +48,15 @@
  *   concurrent duplicate then gets IdempotencyReplay with that PENDING record (no response yet).
  * - replaceBook starts a new world: it clears the movement log (sequences restart), plans and
  *   idempotency records too, since they refer to holdings and postings that no longer exist.
+ *
+ * Rules of the risk calibration data (named stress scenarios, daily price histories):
+ * - They are not versioned entities: they are inputs a risk manager loads and overwrites (last
+ *   write wins), not books of record that two writers edit concurrently. Scenarios are keyed by
+ *   name, histories by asset id; each write of one key is atomic.
+ * - replaceBook replaces them with the draft's `scenarios` and `priceHistories` in the same
+ *   all-or-nothing step as the book (absent means none): an exported book imports back exactly.
+ * - Lists come sorted by scenario name / asset id (code-unit order, compareText); a history's
+ *   points are stored as given (the service checks dates are strictly increasing).
  */
 import type { Decimal } from '../domain/decimal';
 import type {
@@ -67,6 +76,7 @@ import type {
   PlanStatus,
   StoredPlan,
 } from '../domain/movement';
+import type { Scenario } from '../risk/stress';
 
 export type AssetDraft = Omit<Asset, 'version'>;
 export type HoldingDraft = Omit<Holding, 'version'>;
@@ -79,6 +89,22 @@ export interface BookDraft {
   readonly assets: readonly AssetDraft[];
   readonly inventory: readonly HoldingDraft[];
   readonly accounts: readonly AccountDraft[];
+  /** Named stress scenarios stored with the book (the book file's `scenarios`); absent: none. */
+  readonly scenarios?: readonly Scenario[];
+  /** Daily price histories stored with the book (the book file's `priceHistory`); absent: none. */
+  readonly priceHistories?: readonly PriceHistory[];
+}
+
+/** One daily close: a YYYY-MM-DD date and the price of one unit in the asset's currency. */
+export interface PriceHistoryPoint {
+  readonly date: string;
+  readonly price: Decimal;
+}
+
+/** An asset's daily closes, oldest first. */
+export interface PriceHistory {
+  readonly assetId: string;
+  readonly points: readonly PriceHistoryPoint[];
 }
 
 export interface AssetFilter {
@@ -247,6 +273,23 @@ export interface CollateralStore {
     expectedVersion: number,
     patch: { readonly statusReason?: string; readonly at: Date },
   ): Promise<StoredPlan>;
+
+  /** Every stored scenario, by name. */
+  listScenarios(): Promise<Scenario[]>;
+  getScenario(name: string): Promise<Scenario | undefined>;
+  /** Stores the scenario under its name, replacing one of the same name (atomic upsert). */
+  saveScenario(scenario: Scenario): Promise<Scenario>;
+
+  /** The asset's history, or undefined when none is stored. */
+  getPriceHistory(assetId: string): Promise<PriceHistory | undefined>;
+  /** Every stored history, by asset id (exportBook). */
+  listPriceHistories(): Promise<PriceHistory[]>;
+  /**
+   * Replaces the histories of the assets given, all or nothing; other assets' histories stay.
+   * Two histories for one asset are a ValidationError and change nothing. The store does not
+   * check that the assets exist (the service does).
+   */
+  replacePriceHistories(histories: readonly PriceHistory[]): Promise<void>;
 
   /**
    * Finishes batches a crash left half-applied (only the MongoDB adapter without transactions

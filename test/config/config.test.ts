@@ -14,10 +14,24 @@ describe('loadConfig', () => {
       bookFile: DEMO_BOOK_FILE,
       bookFileIsDemo: true,
       maxRequestBodyBytes: 10 * 1024 * 1024,
+      httpRequestTimeoutMs: 30_000,
+      httpHeadersTimeoutMs: 10_000,
+      httpKeepAliveTimeoutMs: 5_000,
       optimizerWorkers: 2,
       optimizerDefaultTimeLimitMs: 10_000,
       optimizerMaxTimeLimitMs: 60_000,
+      shutdownTimeoutMs: 25_000,
       apiKeys: [],
+      metricsEnabled: true,
+      graphqlMaxDepth: 10,
+      graphqlMaxCost: 5000,
+      graphqlMaxAliases: 15,
+      graphqlMaxTokens: 2000,
+      graphqlMaxDirectives: 20,
+      graphqlMaxListLength: 10_000,
+      graphqlMaxBatchSize: 0,
+      rateLimitMutationsPerMinute: 300,
+      rateLimitOptimizePerMinute: 60,
     });
     expect(config.mongodbUri).toBeUndefined();
     expect(Object.isFrozen(config)).toBe(true);
@@ -57,6 +71,12 @@ describe('loadConfig', () => {
   it('refuses a default time limit above the maximum', () => {
     expect(() => loadConfig({ OPTIMIZER_TIME_LIMIT_MS: '90000' })).toThrow(
       'OPTIMIZER_TIME_LIMIT_MS must not exceed OPTIMIZER_MAX_TIME_LIMIT_MS',
+    );
+  });
+
+  it('refuses a headers timeout longer than the request timeout', () => {
+    expect(() => loadConfig({ HTTP_REQUEST_TIMEOUT_MS: '10000', HTTP_HEADERS_TIMEOUT_MS: '20000' })).toThrow(
+      /HTTP_HEADERS_TIMEOUT_MS/,
     );
   });
 

@@ -42,6 +42,38 @@ describe('loadInitialBook', () => {
     expect((await store.snapshot()).accounts).toHaveLength(2);
   });
 
+  it("stores the demo's scenarios and price histories with the demo book", async () => {
+    const store = new MemoryStore();
+    await loadInitialBook(store, loadConfig({}), logger);
+    expect((await store.listScenarios()).map((scenario) => scenario.name)).toEqual([
+      'crypto-crash',
+      'fx-move',
+      'rates-shock',
+      'stablecoin-depeg',
+    ]);
+    const histories = await store.listPriceHistories();
+    expect(histories).toHaveLength(45);
+    const btc = (await store.getPriceHistory('BTC'))!;
+    expect(btc.points).toHaveLength(540);
+    expect([btc.points[539]!.date, btc.points[539]!.price.toFixed()]).toEqual(['2026-11-20', '95000']);
+  });
+
+  it('keeps the scenarios of an existing database rather than seeding them again', async () => {
+    const store = new PersistentLikeStore();
+    await loadInitialBook(store, loadConfig({}), logger);
+    const [first] = await store.listScenarios();
+    await store.saveScenario({ ...first!, name: 'desk-own' });
+    await loadInitialBook(store, loadConfig({}), logger);
+    expect((await store.listScenarios()).map((scenario) => scenario.name)).toContain('desk-own');
+  });
+
+  it('loads no section files with a book file of its own unless they are configured', async () => {
+    const store = new MemoryStore();
+    await loadInitialBook(store, loadConfig({ BOOK_FILE: SMALL_BOOK_FILE }), logger);
+    expect(await store.listScenarios()).toEqual([]);
+    expect(await store.listPriceHistories()).toEqual([]);
+  });
+
   it('fails with the file name and path on a bad book, leaving the store empty', async () => {
     const store = new MemoryStore();
     await expect(

@@ -206,4 +206,18 @@ describe('marginAlerts over WebSocket', () => {
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(anonymous.errors).toEqual([expect.objectContaining({ extensions: { code: 'UNAUTHENTICATED' } })]);
   });
+
+  it("applies the HTTP endpoint's operation limits to subscriptions: an alias flood is refused before it starts", async () => {
+    const client = connect(ADMIN_KEY);
+    await new Promise<void>((resolve) => client.on('connected', () => resolve()));
+    // 16 aliases: one over the default GRAPHQL_MAX_ALIASES of 15.
+    const aliases = Array.from({ length: 16 }, (_unused, index) => `a${index}: accountId`).join(' ');
+    const errors = await new Promise<unknown>((resolve) => {
+      client.subscribe(
+        { query: `subscription { marginAlerts { ${aliases} } }` },
+        { next: () => undefined, error: resolve, complete: () => resolve(undefined) },
+      );
+    });
+    expect(errors).toEqual([expect.objectContaining({ message: expect.stringMatching(/aliases/i) })]);
+  });
 });

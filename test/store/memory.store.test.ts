@@ -1,9 +1,11 @@
 import { MemoryStore } from '../../src/store/memory/memory.store';
 import { describeMovementContract } from './movement.contract';
+import { describeRiskDataContract } from './risk-data.contract';
 import { describeStoreContract } from './store.contract';
 
 describeStoreContract('MemoryStore', async () => new MemoryStore());
 describeMovementContract('MemoryStore', async () => new MemoryStore());
+describeRiskDataContract('MemoryStore', async () => new MemoryStore());
 
 describe('MemoryStore', () => {
   it('describes itself as in-memory and reports its kind', () => {

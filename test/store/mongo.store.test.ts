@@ -18,6 +18,7 @@ import { dec } from '../../src/domain/decimal';
 import { MongoStore } from '../../src/store/mongo/mongo.store';
 import type { CollateralStore } from '../../src/store/store.port';
 import { describeMovementContract } from './movement.contract';
+import { describeRiskDataContract } from './risk-data.contract';
 import { describeStoreContract } from './store.contract';
 
 const SKIP_MESSAGE =
@@ -196,6 +197,8 @@ if (!uriFromEnvironment && !mongodPath) {
     describeStoreContract('MongoStore (without transactions)', () => connect('never'), dropAndClose);
     describeMovementContract('MongoStore (transactions when available)', () => connect('auto'), dropAndClose);
     describeMovementContract('MongoStore (without transactions)', () => connect('never'), dropAndClose);
+    describeRiskDataContract('MongoStore (transactions when available)', () => connect('auto'), dropAndClose);
+    describeRiskDataContract('MongoStore (without transactions)', () => connect('never'), dropAndClose);
 
     it('describes where it is without credentials and says whether it uses transactions', async () => {
       const store = await connect('auto');
@@ -378,6 +381,8 @@ if (!uriFromEnvironment && !mongodPath) {
           'movementBatches',
           'movements',
           'plans',
+          'priceHistories',
+          'scenarios',
         ]);
       } finally {
         await dropAndClose(store);

@@ -3,7 +3,7 @@
  * strings so that no digit is lost, and fields at their default are left out, so that
  * parseBookFile(bookToFile(book)) gives the book back.
  */
-import type { AccountDraft, AssetDraft, BookDraft, HoldingDraft } from '../../store/store.port';
+import type { AccountDraft, AssetDraft, BookDraft, HoldingDraft, PriceHistory } from '../../store/store.port';
 import { type Decimal, decimalToString } from '../decimal';
 import type {
   Account,
@@ -21,7 +21,9 @@ import type {
   ConcentrationLimitFile,
   EligibilityRuleFile,
   HoldingFile,
+  PricePointFile,
   RequirementFile,
+  ScenarioFile,
 } from './book-file';
 import { copyMatch } from './copy-match';
 
@@ -35,7 +37,46 @@ export function bookToFile(book: Book | BookDraft): BookFile {
     assets: book.assets.map(assetToFile),
     inventory: book.inventory.map(holdingToFile),
     accounts: book.accounts.map(accountToFile),
+    ...('scenarios' in book && book.scenarios !== undefined
+      ? { scenarios: book.scenarios.map(scenarioToFile) }
+      : {}),
+    ...('priceHistories' in book && book.priceHistories !== undefined
+      ? { priceHistory: priceHistoryToFile(book.priceHistories) }
+      : {}),
   };
+}
+
+type ScenarioDraft = NonNullable<BookDraft['scenarios']>[number];
+
+/** Every list written out, empty ones too, so an exported scenario reads complete; an empty description is left out. */
+export function scenarioToFile(scenario: ScenarioDraft): ScenarioFile {
+  return {
+    name: scenario.name,
+    ...(scenario.description !== '' ? { description: scenario.description } : {}),
+    priceShocks: scenario.priceShocks.map((shock) => ({
+      scope: shock.scope,
+      value: shock.value,
+      shock: decimalToString(shock.shock),
+    })),
+    fxShocks: scenario.fxShocks.map((shock) => ({
+      currency: shock.currency,
+      shock: decimalToString(shock.shock),
+    })),
+    haircutMultipliers: scenario.haircutMultipliers.map((multiplier) => ({
+      scope: multiplier.scope,
+      value: multiplier.value,
+      multiplier: decimalToString(multiplier.multiplier),
+    })),
+  };
+}
+
+export function priceHistoryToFile(histories: readonly PriceHistory[]): Record<string, PricePointFile[]> {
+  return Object.fromEntries(
+    histories.map((history) => [
+      history.assetId,
+      history.points.map((point) => ({ date: point.date, price: decimalToString(point.price) })),
+    ]),
+  );
 }
 
 export function assetToFile(asset: Asset | AssetDraft): AssetFile {

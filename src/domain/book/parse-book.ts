@@ -4,7 +4,14 @@
  * ranges between two fields) live here. The whole-book parser and the single-element parsers
  * the GraphQL mutations use share the same element converters, so a rule exists once.
  */
-import type { AccountDraft, AssetDraft, BookDraft, HoldingDraft, MarketDraft } from '../../store/store.port';
+import type {
+  AccountDraft,
+  AssetDraft,
+  BookDraft,
+  HoldingDraft,
+  MarketDraft,
+  PriceHistory,
+} from '../../store/store.port';
 import type { Decimal } from '../decimal';
 import { decimalToString, ONE, parseDecimal, ZERO } from '../decimal';
 import { childPath, type FieldIssue, ValidationError } from '../errors';
@@ -34,6 +41,7 @@ import type {
   PostingFile,
   PricePointFile,
   RequirementFile,
+  ScenarioFile,
 } from './book-file';
 import { validateBookShape, validateDefShape } from './book-schema';
 import { copyMatch } from './copy-match';
@@ -160,7 +168,16 @@ export function parseBookFile(json: unknown): BookDraft {
     fxRates,
     ...(file.asOfDate !== undefined ? { asOfDate: file.asOfDate } : {}),
   };
-  return { market, assets, inventory, accounts };
+  return {
+    market,
+    assets,
+    inventory,
+    accounts,
+    ...(Array.isArray(file.scenarios) ? { scenarios: file.scenarios.map(convertScenario) } : {}),
+    ...(isRecord(file.priceHistory)
+      ? { priceHistories: convertPriceHistory(file.priceHistory as Record<string, PricePointFile[]>) }
+      : {}),
+  };
 }
 
 export function parseAssetFile(raw: unknown, path: string, context: BookContext): AssetDraft {
@@ -372,6 +389,40 @@ function checkPriceHistory(
       }
     });
   }
+}
+
+type ScenarioDraft = NonNullable<BookDraft['scenarios']>[number];
+
+/**
+ * The schema has checked the shape (scopes, decimals); the ranges a scenario must respect against
+ * a book (shocks >= -1, known currencies) are the risk service's to check when it runs one.
+ */
+function convertScenario(raw: ScenarioFile): ScenarioDraft {
+  return {
+    name: raw.name,
+    description: raw.description ?? '',
+    priceShocks: (raw.priceShocks ?? []).map((shock) => ({
+      scope: shock.scope as ConcentrationScope,
+      value: shock.value,
+      shock: toDecimal(shock.shock),
+    })),
+    fxShocks: (raw.fxShocks ?? []).map((shock) => ({
+      currency: shock.currency,
+      shock: toDecimal(shock.shock),
+    })),
+    haircutMultipliers: (raw.haircutMultipliers ?? []).map((multiplier) => ({
+      scope: multiplier.scope as ConcentrationScope,
+      value: multiplier.value,
+      multiplier: toDecimal(multiplier.multiplier),
+    })),
+  };
+}
+
+function convertPriceHistory(raw: Record<string, PricePointFile[]>): PriceHistory[] {
+  return Object.entries(raw).map(([assetId, points]) => ({
+    assetId,
+    points: points.map((point) => ({ date: point.date, price: toDecimal(point.price) })),
+  }));
 }
 
 function convertRequirement(raw: RequirementFile): MarginTerms {

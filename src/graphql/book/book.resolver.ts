@@ -3,7 +3,6 @@ import { Arg, Ctx, Field, Int, Mutation, ObjectType, Query, Resolver } from 'typ
 
 import { authorizeGlobal } from '../../auth';
 import type { BookFile } from '../../domain/book/book-file';
-import type { RiskSeed } from '../../services/risk.service';
 import type { GraphQLContext } from '../context';
 
 @ObjectType('BookSummary', { description: 'What an import stored.' })
@@ -30,7 +29,7 @@ export class BookResolver {
     authorizeGlobal(context.principal, 'VIEWER');
     return {
       ...context.services.books.exportBook(await context.book()),
-      ...context.services.risk.bookSections(),
+      ...(await context.services.risk.bookSections()),
     };
   }
 
@@ -38,26 +37,13 @@ export class BookResolver {
     description:
       'Replaces the whole book with a book file (schema/book.schema.json). Validated in full first; on any error nothing changes.',
   })
-  async importBook(
+  importBook(
     @Ctx() context: GraphQLContext,
     @Arg('book', () => GraphQLJSONObject) book: Record<string, unknown>,
   ): Promise<BookSummaryType> {
     authorizeGlobal(context.principal, 'ADMIN');
-    // The book's scenarios and price histories are checked before anything is replaced, and
-    // loaded only once the book itself is in: all or nothing.
-    // A section of the wrong shape is left to the book parser, which names it.
-    const sections = context.services.risk.prepareSeed({
-      ...(Array.isArray(book.scenarios) ? { scenarios: book.scenarios as RiskSeed['scenarios'] } : {}),
-      ...(isPlainObject(book.priceHistory)
-        ? { priceHistory: book.priceHistory as RiskSeed['priceHistory'] }
-        : {}),
-    });
-    const summary = await context.services.referenceData.importBook(book);
-    context.services.risk.applySeed(sections);
-    return summary;
+    // The book's scenarios and price histories are parsed with it and stored in the same
+    // replaceBook: all or nothing.
+    return context.services.referenceData.importBook(book);
   }
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -234,10 +234,18 @@ export class SolverStatsType {
   @Field(() => Int)
   constraints!: number;
 
-  @Field(() => Float, { nullable: true, description: 'Relative gap to the best proven bound; 0 for LPs.' })
+  @Field(() => Float, {
+    nullable: true,
+    description:
+      'Relative gap to the best proven bound; 0 for LPs; null when unknown (a movement-capped plan with shortfall found by the heuristic while the MIP found none).',
+  })
   mipGap?: number;
 
-  @Field(() => String, { nullable: true, description: 'MIP or ROUNDING_HEURISTIC, in lot mode.' })
+  @Field(() => String, {
+    nullable: true,
+    description:
+      "Where an integer plan came from: MIP (branch and bound), ROUNDING_HEURISTIC (lot mode) or RESTRICTED_LP (movement cap: the LP restricted to the relaxation's largest movements).",
+  })
   integerPlanSource?: string;
 }
 
@@ -290,8 +298,16 @@ export class OptimizationResultType {
   @Field(() => [BindingLimitType])
   bindingLimits!: BindingLimitType[];
 
-  @Field(() => [UnusedAssetType])
+  @Field(() => [UnusedAssetType], {
+    description:
+      'Per account, the unusedAssetsPerAccount closest alternatives left unused, with reduced costs.',
+  })
   unusedAssets!: UnusedAssetType[];
+
+  @Field(() => Int, {
+    description: 'Unused eligible sources not listed in unusedAssets (past the per-account cap).',
+  })
+  unusedAssetsOmitted!: number;
 
   @Field(() => DualsSourceEnum)
   dualsSource!: DualsSource;

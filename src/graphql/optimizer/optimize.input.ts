@@ -63,4 +63,11 @@ export class OptimizeInput {
 
   @Field(() => DecimalScalar, { nullable: true, description: 'One-off cost per movement, base currency.' })
   movementFixedCost?: string;
+
+  @Field(() => Int, {
+    nullable: true,
+    description:
+      'Unused eligible sources explained per account, closest alternatives (smallest reduced cost) first; default 20, at most 1000. The rest are counted in unusedAssetsOmitted.',
+  })
+  unusedAssetsPerAccount?: number;
 }

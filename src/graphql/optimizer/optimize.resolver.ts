@@ -22,9 +22,11 @@ export class OptimizeResolver {
     const book = await context.book();
     // A desk-limited key optimizes its own accounts: by default all of them, and never another's.
     const accountIds = accountsInScope(principal, request.accountIds, book.accounts);
-    return context.services.optimization.optimize(book, {
-      ...request,
-      ...(accountIds ? { accountIds } : {}),
-    });
+    // A what-if nobody waits for any more is cancelled, which frees its solver worker.
+    return context.services.optimization.optimize(
+      book,
+      { ...request, ...(accountIds ? { accountIds } : {}) },
+      context.signal,
+    );
   }
 }

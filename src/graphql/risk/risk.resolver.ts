@@ -65,7 +65,7 @@ export class RiskResolver {
   }
 
   @Query(() => [ScenarioType], { description: 'The stored named scenarios, by name.' })
-  scenarios(@Ctx() context: GraphQLContext): Scenario[] {
+  scenarios(@Ctx() context: GraphQLContext): Promise<Scenario[]> {
     authorize(context.principal, 'VIEWER');
     return context.services.risk.scenarios();
   }

@@ -21,12 +21,12 @@
  * An account offered sources with a negative funding cost also gets a row capping what they bring
  * at its need (plus their largest lot), since otherwise over-delivering them would lower the cost.
  */
-import { concentrationGroupOf, concentrationUsage } from '../../domain/concentration';
+import { concentrationGroupKey, concentrationGroupOf, concentrationUsage } from '../../domain/concentration';
 import type { Decimal } from '../../domain/decimal';
 import { dec, ZERO } from '../../domain/decimal';
 import type { AppliedHaircut } from '../../domain/eligibility';
 import { appliedHaircut, selectRule } from '../../domain/eligibility';
-import type { Asset, Book } from '../../domain/model';
+import type { Account, Asset, Book, EligibilityRule } from '../../domain/model';
 import { CONCENTRATION_SCOPES } from '../../domain/model';
 import { fxRate } from '../../domain/valuation';
 import type { AccountTarget } from '../account-targets';
@@ -109,76 +109,150 @@ export interface Formulation {
   /** Base currency per value unit of the model (scaling.ts). */
   readonly valueScale: number;
   readonly hasIndicators: boolean;
+  /** Binary movement indicators (maxMovements or a fixed movement cost), with what each one switches. */
+  readonly movementIndicators: readonly MovementIndicator[];
+  /** The row counting movements against maxMovements (its upper bound leaves out forced returns). */
+  readonly movementCountRow?: number;
   readonly isInteger: boolean;
 }
 
-interface ColumnDraft {
-  cost: number;
-  lower: number;
-  upper: number;
-  integer: boolean;
-  name: string;
-  entries: Map<number, number>;
+export interface MovementIndicator {
+  readonly column: number;
+  /** DELIVER: 1 when allocation column `allocationColumn` is used. RETURN: 1 when KEEP column `allocationColumn` keeps less than all. */
+  readonly kind: 'DELIVER' | 'RETURN';
+  readonly allocationColumn: number;
 }
 
-interface RowDraft {
-  lower: number;
-  upper: number;
-  name: string;
-}
-
+/**
+ * The model under construction: columns and rows in the order they are added, coefficients as
+ * (row, column, value) triplets. A coefficient added twice to the same cell is summed. `build`
+ * turns the triplets into the CSC arrays with one counting pass, so no per-column map is made
+ * (a large book has hundreds of thousands of columns).
+ */
 class ModelDraft {
-  readonly columns: ColumnDraft[] = [];
-  readonly rows: RowDraft[] = [];
+  private readonly cost: number[] = [];
+  private readonly columnLower: number[] = [];
+  private readonly columnUpper: number[] = [];
+  private readonly integer: number[] = [];
+  private readonly columnNames: string[] = [];
+  private readonly rowLower: number[] = [];
+  private readonly rowUpper: number[] = [];
+  private readonly rowNames: string[] = [];
+  private readonly entryRow: number[] = [];
+  private readonly entryColumn: number[] = [];
+  private readonly entryValue: number[] = [];
 
   addColumn(name: string, cost: number, lower: number, upper: number, integer = false): number {
-    this.columns.push({ cost, lower, upper, integer, name, entries: new Map() });
-    return this.columns.length - 1;
+    this.cost.push(cost);
+    this.columnLower.push(lower);
+    this.columnUpper.push(upper);
+    this.integer.push(integer ? 1 : 0);
+    this.columnNames.push(name);
+    return this.cost.length - 1;
   }
 
   addRow(name: string, lower: number, upper: number): number {
-    this.rows.push({ lower, upper, name });
-    return this.rows.length - 1;
+    this.rowLower.push(lower);
+    this.rowUpper.push(upper);
+    this.rowNames.push(name);
+    return this.rowLower.length - 1;
   }
 
   add(row: number, column: number, value: number): void {
     if (value === 0) return;
-    const entries = this.columns[column].entries;
-    entries.set(row, (entries.get(row) ?? 0) + value);
+    this.entryRow.push(row);
+    this.entryColumn.push(column);
+    this.entryValue.push(value);
   }
 
   build(): LinearModel {
-    const columnCount = this.columns.length;
-    const nonZeros = this.columns.reduce((total, column) => total + column.entries.size, 0);
+    const columnCount = this.cost.length;
+    const entryCount = this.entryValue.length;
+    // Counting sort of the triplets by column, then each column's few entries by row.
+    const start = new Int32Array(columnCount + 1);
+    for (let entry = 0; entry < entryCount; entry += 1) start[this.entryColumn[entry] + 1] += 1;
+    for (let column = 0; column < columnCount; column += 1) start[column + 1] += start[column];
+    const next = start.slice(0, columnCount);
+    const rows = new Int32Array(entryCount);
+    const values = new Float64Array(entryCount);
+    for (let entry = 0; entry < entryCount; entry += 1) {
+      const position = next[this.entryColumn[entry]]++;
+      rows[position] = this.entryRow[entry];
+      values[position] = this.entryValue[entry];
+    }
     const columnStart = new Int32Array(columnCount + 1);
-    const rowIndex = new Int32Array(nonZeros);
-    const value = new Float64Array(nonZeros);
-    let position = 0;
-    this.columns.forEach((column, index) => {
-      columnStart[index] = position;
-      for (const [row, coefficient] of [...column.entries].sort((a, b) => a[0] - b[0])) {
-        rowIndex[position] = row;
-        value[position] = coefficient;
-        position += 1;
+    let written = 0;
+    for (let column = 0; column < columnCount; column += 1) {
+      columnStart[column] = written;
+      const first = written;
+      for (let position = start[column]; position < start[column + 1]; position += 1) {
+        const row = rows[position];
+        const value = values[position];
+        // Insertion into the column's sorted run; a repeated cell is summed.
+        let slot = written;
+        while (slot > first && rows[slot - 1] > row) slot -= 1;
+        if (slot > first && rows[slot - 1] === row) {
+          values[slot - 1] += value;
+          continue;
+        }
+        rows.copyWithin(slot + 1, slot, written);
+        values.copyWithin(slot + 1, slot, written);
+        rows[slot] = row;
+        values[slot] = value;
+        written += 1;
       }
-    });
-    columnStart[columnCount] = position;
+    }
+    columnStart[columnCount] = written;
     return {
       columnCount,
-      rowCount: this.rows.length,
-      objective: Float64Array.from(this.columns, (column) => column.cost),
-      columnLower: Float64Array.from(this.columns, (column) => column.lower),
-      columnUpper: Float64Array.from(this.columns, (column) => column.upper),
-      integrality: Uint8Array.from(this.columns, (column) => (column.integer ? 1 : 0)),
-      rowLower: Float64Array.from(this.rows, (row) => row.lower),
-      rowUpper: Float64Array.from(this.rows, (row) => row.upper),
+      rowCount: this.rowLower.length,
+      objective: Float64Array.from(this.cost),
+      columnLower: Float64Array.from(this.columnLower),
+      columnUpper: Float64Array.from(this.columnUpper),
+      integrality: Uint8Array.from(this.integer),
+      rowLower: Float64Array.from(this.rowLower),
+      rowUpper: Float64Array.from(this.rowUpper),
       columnStart,
-      rowIndex,
-      value,
-      columnNames: this.columns.map((column) => column.name),
-      rowNames: this.rows.map((row) => row.name),
+      rowIndex: rows.slice(0, written),
+      value: values.slice(0, written),
+      columnNames: this.columnNames,
+      rowNames: this.rowNames,
     };
   }
+}
+
+interface EligibleHaircut {
+  readonly haircut: AppliedHaircut;
+  /** 1 - total haircut: collateral value per unit of market value; always > 0. */
+  readonly keepFraction: number;
+}
+
+/**
+ * The haircut the account applies to the asset, or undefined when it does not take it (or takes
+ * it at nothing). A rule gives one of two haircuts (with or without its FX add-on), so they are
+ * made once per rule and shared by every asset the rule governs.
+ */
+function eligibleHaircut(
+  account: Account,
+  asset: Asset,
+  asOfDate: string,
+  byRule: WeakMap<EligibilityRule, Map<boolean, EligibleHaircut | undefined>>,
+): EligibleHaircut | undefined {
+  const selection = selectRule(account, asset, asOfDate);
+  if (selection === undefined || !selection.rule.eligible) return undefined;
+  const rule = selection.rule;
+  const crossCurrency = asset.currency !== account.currency;
+  let variants = byRule.get(rule);
+  if (variants === undefined) {
+    variants = new Map();
+    byRule.set(rule, variants);
+  }
+  if (variants.has(crossCurrency)) return variants.get(crossCurrency);
+  const haircut = appliedHaircut(rule, asset, account);
+  const keepFraction = 1 - haircut.total.toNumber();
+  const eligible = keepFraction > 0 ? { haircut, keepFraction } : undefined;
+  variants.set(crossCurrency, eligible);
+  return eligible;
 }
 
 function toBase(book: Book, currency: string): number {
@@ -239,6 +313,19 @@ export function buildFormulation(
 
   const allocations: AllocationColumn[] = [];
   const inventoryRows: number[] = [];
+  // An asset held in several places has one schedule entry per account: look it up once.
+  const haircutsByAsset = new Map<Asset, (EligibleHaircut | undefined)[]>();
+  const haircutsByRule = new WeakMap<EligibilityRule, Map<boolean, EligibleHaircut | undefined>>();
+  const eligibleHaircuts = (asset: Asset): (EligibleHaircut | undefined)[] => {
+    let haircuts = haircutsByAsset.get(asset);
+    if (haircuts === undefined) {
+      haircuts = targets.map((target) =>
+        eligibleHaircut(target.account, asset, request.asOfDate, haircutsByRule),
+      );
+      haircutsByAsset.set(asset, haircuts);
+    }
+    return haircuts;
+  };
   supplies.forEach((supply, supplyIndex) => {
     const asset = supply.asset;
     const marketValuePerAssetUnit = asset.price.toNumber() * toBase(book, asset.currency);
@@ -257,11 +344,9 @@ export function buildFormulation(
       const coverageRow = coverageRows[targetIndex];
       if (coverageRow === undefined) return;
       const account = target.account;
-      const selection = selectRule(account, asset, request.asOfDate);
-      if (selection === undefined || !selection.rule.eligible) return;
-      const haircut = appliedHaircut(selection.rule, asset, account);
-      const keepFraction = 1 - haircut.total.toNumber();
-      if (!(keepFraction > 0)) return;
+      const eligible = eligibleHaircuts(asset)[targetIndex];
+      if (eligible === undefined) return;
+      const { haircut, keepFraction } = eligible;
       const isKeep = supply.postedAtAccountId === account.id;
       // Collateral already at its account may stay in any quantity; only moves come in lots.
       const lotValue = lot
@@ -339,8 +424,19 @@ export function buildFormulation(
     totalFollowers,
   );
 
+  const movementIndicators: MovementIndicator[] = [];
+  let movementCountRow: number | undefined;
   if (hasIndicators) {
-    objectiveOffset += addMovementIndicators(draft, request, supplies, allocations, fixedCost);
+    const movements = addMovementIndicators(
+      draft,
+      request,
+      supplies,
+      allocations,
+      fixedCost,
+      movementIndicators,
+    );
+    objectiveOffset += movements.forcedCost;
+    movementCountRow = movements.countRow;
   }
 
   const model = draft.build();
@@ -360,6 +456,8 @@ export function buildFormulation(
     objectiveOffset,
     valueScale,
     hasIndicators,
+    movementIndicators,
+    ...(movementCountRow !== undefined ? { movementCountRow } : {}),
     isInteger: model.integrality.some((flag) => flag === 1),
   };
 }
@@ -376,15 +474,28 @@ function addConcentrationRows(
   totalFollowers: Map<number, TotalFollower>,
 ): ConcentrationRow[] {
   const rows: ConcentrationRow[] = [];
+  const groupKeysByAsset = new Map<Asset, string[]>();
+  const groupKeysOf = (asset: Asset): string[] => {
+    let keys = groupKeysByAsset.get(asset);
+    if (keys === undefined) {
+      keys = CONCENTRATION_SCOPES.map((scope) =>
+        concentrationGroupKey(scope, concentrationGroupOf(scope, asset)),
+      );
+      groupKeysByAsset.set(asset, keys);
+    }
+    return keys;
+  };
   targets.forEach((target, targetIndex) => {
     if (!target.inModel) return;
+    if (target.account.concentrationLimits.length === 0) return;
     const account = target.account;
     const toValueUnits = accountToBase[targetIndex] / valueScale;
     const columns = allocationsByTarget[targetIndex];
     // TOP_UP: today's postings are constants on the right-hand side.
     const postedLines =
       request.mode === 'TOP_UP' ? postedConcentrationLines(book, request, target, assets) : [];
-    const postedUsage = concentrationUsage(account, postedLines, target.requirement);
+    const postedUsage =
+      postedLines.length === 0 ? undefined : concentrationUsage(account, postedLines, target.requirement);
     const postedTotal = postedLines.reduce((total, line) => total + line.collateralValue.toNumber(), 0);
 
     // A share-of-total limit reads `group - fraction x total <= rhs`. Written over the columns it
@@ -408,10 +519,8 @@ function addConcentrationRows(
     // Columns by the group each limit scope puts them in: a limit finds its columns by lookup, not
     // by testing every column of the account (an issuer limit per issuer would make that quadratic).
     const columnsByGroup = new Map<string, AllocationColumn[]>();
-    const groupKey = (scope: string, group: string) => `${scope}\u0000${group}`;
     for (const allocation of columns) {
-      for (const scope of CONCENTRATION_SCOPES) {
-        const key = groupKey(scope, concentrationGroupOf(scope, allocation.supply.asset));
+      for (const key of groupKeysOf(allocation.supply.asset)) {
         const list = columnsByGroup.get(key);
         if (list === undefined) columnsByGroup.set(key, [allocation]);
         else list.push(allocation);
@@ -419,10 +528,10 @@ function addConcentrationRows(
     }
 
     account.concentrationLimits.forEach((limit, limitIndex) => {
-      const groupColumns = columnsByGroup.get(groupKey(limit.scope, limit.value)) ?? [];
-      const postedGroup = postedUsage[limitIndex].value.toNumber();
+      const groupColumns = columnsByGroup.get(concentrationGroupKey(limit.scope, limit.value)) ?? [];
+      const postedGroup = postedUsage?.[limitIndex].value.toNumber() ?? 0;
       const name = `conc[${account.id}#${limitIndex}]`;
-      if (postedUsage[limitIndex].breached) {
+      if (postedUsage?.[limitIndex].breached === true) {
         const row = draft.addRow(`${name}:blocked`, -Infinity, 0);
         for (const allocation of groupColumns)
           draft.add(row, allocation.column, allocation.collateralValuePerUnit);
@@ -493,7 +602,7 @@ export function postedConcentrationLines(
 /**
  * Binary indicators: one per possible delivery (allocation that is not a KEEP) and one per
  * posting that may be returned. Returns the constant objective part of postings that must go back
- * whatever the plan (no KEEP column: ineligible at their own account).
+ * whatever the plan (no KEEP column: ineligible at their own account), and the movement-count row.
  */
 function addMovementIndicators(
   draft: ModelDraft,
@@ -501,7 +610,8 @@ function addMovementIndicators(
   supplies: readonly Supply[],
   allocations: readonly AllocationColumn[],
   fixedCost: number,
-): number {
+  indicators: MovementIndicator[],
+): { forcedCost: number; countRow?: number } {
   const indicatorColumns: number[] = [];
   let forcedMovements = 0;
   for (const allocation of allocations) {
@@ -511,6 +621,7 @@ function addMovementIndicators(
     draft.add(link, allocation.column, 1);
     draft.add(link, indicator, -allocation.upper);
     indicatorColumns.push(indicator);
+    indicators.push({ column: indicator, kind: 'DELIVER', allocationColumn: allocation.column });
   }
   supplies.forEach((supply, supplyIndex) => {
     if (supply.postedAtAccountId === undefined) return;
@@ -527,10 +638,11 @@ function addMovementIndicators(
     draft.add(link, keep.column, 1);
     draft.add(link, indicator, keep.upper);
     indicatorColumns.push(indicator);
+    indicators.push({ column: indicator, kind: 'RETURN', allocationColumn: keep.column });
   });
-  if (request.maxMovements !== undefined) {
-    const row = draft.addRow('movements', -Infinity, Math.max(0, request.maxMovements - forcedMovements));
-    for (const indicator of indicatorColumns) draft.add(row, indicator, 1);
-  }
-  return forcedMovements * fixedCost;
+  const forcedCost = forcedMovements * fixedCost;
+  if (request.maxMovements === undefined) return { forcedCost };
+  const countRow = draft.addRow('movements', -Infinity, Math.max(0, request.maxMovements - forcedMovements));
+  for (const indicator of indicatorColumns) draft.add(countRow, indicator, 1);
+  return { forcedCost, countRow };
 }

@@ -99,6 +99,16 @@ function runOnce(
       time_limit: Math.max(options.timeLimitMs, 1) / 1000,
       ...(options.mipRelativeGap === undefined ? {} : { mip_rel_gap: options.mipRelativeGap }),
     });
+    const warm = options.warmStartBasis;
+    if (
+      warm !== undefined &&
+      !isMixedInteger(model) &&
+      warm.columnStatus.length === model.columnCount &&
+      warm.rowStatus.length === model.rowCount
+    ) {
+      // With a valid basis HiGHS skips presolve and starts the simplex from it.
+      instance.setBasis({ colStatus: warm.columnStatus, rowStatus: warm.rowStatus });
+    }
     const { modelStatus } = instance.run();
     if (modelStatus === MODEL_STATUS.emptyModel) {
       // Nothing to decide: HiGHS reports no solution at all, but the answer is the empty point,
@@ -120,6 +130,7 @@ function runOnce(
     const hasDual =
       !mixedInteger && Number(instance.info.get('dual_solution_status')) === SOLUTION_STATUS_FEASIBLE;
     const solution = hasPrimal || hasDual ? instance.getSolution() : undefined;
+    const basis = hasPrimal && hasDual ? instance.getBasis() : undefined;
     const mipBound = mixedInteger ? Number(instance.info.get('mip_dual_bound')) : undefined;
     const mipGap = mixedInteger ? Number(instance.info.get('mip_gap')) : undefined;
     return {
@@ -131,6 +142,8 @@ function runOnce(
         reducedCosts: hasDual ? solution?.colDual : undefined,
         mipBound: mipBound !== undefined && Number.isFinite(mipBound) ? mipBound : undefined,
         mipGap: mipGap !== undefined && Number.isFinite(mipGap) ? mipGap : undefined,
+        basis:
+          basis === undefined ? undefined : { columnStatus: basis.colStatus, rowStatus: basis.rowStatus },
       },
     };
   });

@@ -47,6 +47,18 @@ export interface SolveOptions {
   readonly timeLimitMs: number;
   /** Relative MIP gap at which the search may stop; ignored for pure LPs. */
   readonly mipRelativeGap?: number;
+  /**
+   * A basis to start an LP from, typically the optimal basis of the same model before a small
+   * change of row bounds: the re-solve then takes a few simplex iterations instead of a full solve.
+   * Ignored by backends without bases, for MIPs, and when its dimensions do not match.
+   */
+  readonly warmStartBasis?: LinearBasis;
+  /**
+   * Cancels the solve (the caller went away). The worker pool then stops the worker and rejects
+   * with an `AbortError`; in-process backends run synchronously and cannot be interrupted.
+   * Never sent to a worker (it cannot be cloned).
+   */
+  readonly signal?: AbortSignal;
 }
 
 export interface SolveResult {
@@ -64,4 +76,12 @@ export interface SolveResult {
   readonly mipGap?: number;
   readonly solveMs: number;
   readonly message?: string;
+  /** Optimal basis of an LP, from backends that have one (HiGHS): a warm start for a re-solve. */
+  readonly basis?: LinearBasis;
+}
+
+/** Simplex basis status per column and per row (HiGHS codes: 0 lower, 1 basic, 2 upper, 3 zero, 4 nonbasic). */
+export interface LinearBasis {
+  readonly columnStatus: Int32Array;
+  readonly rowStatus: Int32Array;
 }

@@ -157,8 +157,10 @@ export class SolverPool {
   /**
    * Solve `model` in a worker. Resolves with the backend's result; with TIME_LIMIT (no values)
    * when the worker had to be terminated at `timeLimitMs` + grace; with ERROR when the worker
-   * died. Rejects with an `AbortError` when `signal` aborts, and with an Error after `close()`.
-   * The model's arrays are copied before being transferred.
+   * died. Rejects with an `AbortError` when `signal` (or `options.signal`) aborts: a queued solve
+   * leaves the queue, a running one's worker is terminated and replaced, so the capacity is free
+   * again at once. Rejects with an Error after `close()`. The model's arrays are copied before
+   * being transferred.
    */
   solve(
     model: LinearModel,
@@ -173,12 +175,14 @@ export class SolverPool {
       return Promise.reject(error);
     }
     const { model: copy, transfer } = copied;
+    // An AbortSignal cannot be cloned into a worker message; the pool watches it instead.
+    const { signal: optionsSignal, ...workerOptions } = options;
     return this.enqueue(
-      (id) => ({ type: 'solve', id, model: copy, backend, options }),
+      (id) => ({ type: 'solve', id, model: copy, backend, options: workerOptions }),
       transfer,
       backend,
       options.timeLimitMs,
-      signal,
+      signal ?? optionsSignal,
     );
   }
 

@@ -19,7 +19,14 @@ import type { PoolToWorkerMessage, WorkerToPoolMessage } from './worker-protocol
  */
 function transferablesOf(result: SolveResult): ArrayBuffer[] {
   const buffers = new Set<ArrayBuffer>();
-  for (const array of [result.columnValues, result.rowDuals, result.reducedCosts]) {
+  const arrays = [
+    result.columnValues,
+    result.rowDuals,
+    result.reducedCosts,
+    result.basis?.columnStatus,
+    result.basis?.rowStatus,
+  ];
+  for (const array of arrays) {
     if (array === undefined || !(array.buffer instanceof ArrayBuffer)) continue;
     if (array.byteOffset === 0 && array.byteLength === array.buffer.byteLength) buffers.add(array.buffer);
   }

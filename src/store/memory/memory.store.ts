@@ -39,10 +39,14 @@ import {
   type PlanStatus,
   type StoredPlan,
 } from '../../domain/movement';
+import type { Scenario } from '../../risk/stress';
 import {
   checkBookKeys,
+  checkHistoryKeys,
   checkHoldingChanges,
+  compareByAssetId,
   compareById,
+  compareByName,
   compareHoldings,
   netAdjustments,
 } from '../adapter-rules';
@@ -69,6 +73,7 @@ import type {
   MovementFilter,
   PlanDraft,
   PlanFilter,
+  PriceHistory,
   PriceUpdate,
   RecoveryReport,
   StoreKind,
@@ -84,14 +89,18 @@ interface StoredMarket {
 export class MemoryStore implements CollateralStore {
   readonly kind: StoreKind = 'memory';
   private market: StoredMarket | undefined;
-  private assets = new Map<string, Asset>();
-  private holdings = new Map<string, Holding>();
-  private accounts = new Map<string, Account>();
+  private assets = new RevisionedMap<string, Asset>();
+  private holdings = new RevisionedMap<string, Holding>();
+  private accounts = new RevisionedMap<string, Account>();
+  /** The last snapshot and the state it was taken of: reads between writes share one immutable Book. */
+  private lastSnapshot: { readonly key: readonly unknown[]; readonly book: Book } | undefined;
   private movements: MovementRecord[] = [];
   private nextSequence = 1;
   /** Keyed by idempotencyMapKey(scope, key). */
   private idempotency = new Map<string, IdempotencyRecord>();
   private plans = new Map<string, StoredPlan>();
+  private scenarios = new Map<string, Scenario>();
+  private priceHistories = new Map<string, PriceHistory>();
   private closed = false;
 
   describe(): string {
@@ -107,12 +116,26 @@ export class MemoryStore implements CollateralStore {
   }
 
   async snapshot(): Promise<Book> {
-    return {
+    // Every write replaces the market object, replaces a map, or changes a map's revision.
+    const key = [
+      this.requireMarket(),
+      this.assets,
+      this.assets.revision,
+      this.holdings,
+      this.holdings.revision,
+      this.accounts,
+      this.accounts.revision,
+    ];
+    const last = this.lastSnapshot;
+    if (last !== undefined && last.key.every((part, index) => part === key[index])) return last.book;
+    const book: Book = Object.freeze({
       market: this.readMarket(),
-      assets: this.sortedAssets(),
-      inventory: this.sortedHoldings(),
-      accounts: this.sortedAccounts(),
-    };
+      assets: Object.freeze(this.sortedAssets()),
+      inventory: Object.freeze(this.sortedHoldings()),
+      accounts: Object.freeze(this.sortedAccounts()),
+    });
+    this.lastSnapshot = { key, book };
+    return book;
   }
 
   async replaceBook(book: BookDraft): Promise<Book> {
@@ -123,12 +146,20 @@ export class MemoryStore implements CollateralStore {
       ...optional('asOfDate', book.market.asOfDate),
       version: 1,
     });
-    const assets = new Map(book.assets.map((asset) => [asset.id, freezeAsset({ ...asset, version: 1 })]));
-    const holdings = new Map(
+    const assets = new RevisionedMap(
+      book.assets.map((asset) => [asset.id, freezeAsset({ ...asset, version: 1 })]),
+    );
+    const holdings = new RevisionedMap(
       book.inventory.map((holding) => [holdingKey(holding), freezeHolding({ ...holding, version: 1 })]),
     );
-    const accounts = new Map(
+    const accounts = new RevisionedMap(
       book.accounts.map((account) => [account.id, freezeAccount({ ...account, version: 1 })]),
+    );
+    const scenarios = new Map(
+      (book.scenarios ?? []).map((scenario) => [scenario.name, freezeScenario(scenario)]),
+    );
+    const priceHistories = new Map(
+      (book.priceHistories ?? []).map((history) => [history.assetId, freezeHistory(history)]),
     );
     this.market = market;
     this.assets = assets;
@@ -138,6 +169,8 @@ export class MemoryStore implements CollateralStore {
     this.nextSequence = 1;
     this.idempotency = new Map();
     this.plans = new Map();
+    this.scenarios = scenarios;
+    this.priceHistories = priceHistories;
     return this.snapshot();
   }
 
@@ -413,6 +446,33 @@ export class MemoryStore implements CollateralStore {
     return copyPlan(stored);
   }
 
+  async listScenarios(): Promise<Scenario[]> {
+    return [...this.scenarios.values()].sort(compareByName);
+  }
+
+  async getScenario(name: string): Promise<Scenario | undefined> {
+    return this.scenarios.get(name);
+  }
+
+  async saveScenario(scenario: Scenario): Promise<Scenario> {
+    const stored = freezeScenario(scenario);
+    this.scenarios.set(stored.name, stored);
+    return stored;
+  }
+
+  async getPriceHistory(assetId: string): Promise<PriceHistory | undefined> {
+    return this.priceHistories.get(assetId);
+  }
+
+  async listPriceHistories(): Promise<PriceHistory[]> {
+    return [...this.priceHistories.values()].sort(compareByAssetId);
+  }
+
+  async replacePriceHistories(histories: readonly PriceHistory[]): Promise<void> {
+    checkHistoryKeys(histories);
+    for (const history of histories) this.priceHistories.set(history.assetId, freezeHistory(history));
+  }
+
   async recoverPending(_startedBefore: Date): Promise<RecoveryReport> {
     return { rolledForward: 0, rolledBack: 0 };
   }
@@ -453,6 +513,26 @@ export class MemoryStore implements CollateralStore {
 
   private sortedAccounts(): Account[] {
     return [...this.accounts.values()].sort(compareById);
+  }
+}
+
+/** A Map that counts its changes, so a cache of what was read from it knows when it is stale. */
+class RevisionedMap<K, V> extends Map<K, V> {
+  revision = 0;
+
+  override set(key: K, value: V): this {
+    this.revision += 1;
+    return super.set(key, value);
+  }
+
+  override delete(key: K): boolean {
+    this.revision += 1;
+    return super.delete(key);
+  }
+
+  override clear(): void {
+    this.revision += 1;
+    super.clear();
   }
 }
 
@@ -529,6 +609,27 @@ function freezeAsset(asset: Asset): Asset {
     'lotSize',
     'version',
   ]);
+}
+
+function freezeScenario(scenario: Scenario): Scenario {
+  return Object.freeze({
+    name: scenario.name,
+    description: scenario.description,
+    priceShocks: Object.freeze(scenario.priceShocks.map((shock) => Object.freeze({ ...shock }))),
+    fxShocks: Object.freeze(scenario.fxShocks.map((shock) => Object.freeze({ ...shock }))),
+    haircutMultipliers: Object.freeze(
+      scenario.haircutMultipliers.map((multiplier) => Object.freeze({ ...multiplier })),
+    ),
+  });
+}
+
+function freezeHistory(history: PriceHistory): PriceHistory {
+  return Object.freeze({
+    assetId: history.assetId,
+    points: Object.freeze(
+      history.points.map((point) => Object.freeze({ date: point.date, price: point.price })),
+    ),
+  });
 }
 
 function freezeHolding(holding: Holding): Holding {

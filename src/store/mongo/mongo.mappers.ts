@@ -31,7 +31,8 @@ import {
   type PlanStatus,
   type StoredPlan,
 } from '../../domain/movement';
-import type { AccountDraft, AssetDraft, HoldingDraft, MarketDraft } from '../store.port';
+import type { Scenario } from '../../risk/stress';
+import type { AccountDraft, AssetDraft, HoldingDraft, MarketDraft, PriceHistory } from '../store.port';
 import { fromDecimal128, fromOptionalDecimal128, toDecimal128, toOptionalDecimal128 } from './decimal128';
 import {
   type AccountDocument,
@@ -46,6 +47,8 @@ import {
   type MovementDocument,
   type MovementRequestDocument,
   type PlanDocument,
+  type PriceHistoryDocument,
+  type ScenarioDocument,
   type TermsDocument,
 } from './mongo.models';
 
@@ -406,4 +409,66 @@ export function idempotencyFromDocument(document: IdempotencyDocument): Idempote
     createdAt: document.createdAt,
     expiresAt: document.expiresAt,
   });
+}
+
+export function scenarioToDocument(scenario: Scenario, path = 'scenario'): ScenarioDocument {
+  return {
+    _id: scenario.name,
+    description: scenario.description,
+    priceShocks: scenario.priceShocks.map((shock, index) => ({
+      scope: shock.scope,
+      value: shock.value,
+      shock: toDecimal128(shock.shock, `${path}.priceShocks[${index}].shock`),
+    })),
+    fxShocks: scenario.fxShocks.map((shock, index) => ({
+      currency: shock.currency,
+      shock: toDecimal128(shock.shock, `${path}.fxShocks[${index}].shock`),
+    })),
+    haircutMultipliers: scenario.haircutMultipliers.map((multiplier, index) => ({
+      scope: multiplier.scope,
+      value: multiplier.value,
+      multiplier: toDecimal128(multiplier.multiplier, `${path}.haircutMultipliers[${index}].multiplier`),
+    })),
+  };
+}
+
+export function scenarioFromDocument(document: ScenarioDocument): Scenario {
+  return {
+    name: document._id,
+    description: document.description ?? '',
+    priceShocks: (document.priceShocks ?? []).map((shock) => ({
+      scope: shock.scope as ConcentrationScope,
+      value: shock.value,
+      shock: fromDecimal128(shock.shock),
+    })),
+    fxShocks: (document.fxShocks ?? []).map((shock) => ({
+      currency: shock.currency,
+      shock: fromDecimal128(shock.shock),
+    })),
+    haircutMultipliers: (document.haircutMultipliers ?? []).map((multiplier) => ({
+      scope: multiplier.scope as ConcentrationScope,
+      value: multiplier.value,
+      multiplier: fromDecimal128(multiplier.multiplier),
+    })),
+  };
+}
+
+export function priceHistoryToDocument(history: PriceHistory, path = 'history'): PriceHistoryDocument {
+  return {
+    _id: history.assetId,
+    points: history.points.map((point, index) => ({
+      date: point.date,
+      price: toDecimal128(point.price, `${path}.points[${index}].price`),
+    })),
+  };
+}
+
+export function priceHistoryFromDocument(document: PriceHistoryDocument): PriceHistory {
+  return {
+    assetId: document._id,
+    points: (document.points ?? []).map((point) => ({
+      date: point.date,
+      price: fromDecimal128(point.price),
+    })),
+  };
 }

@@ -19,6 +19,8 @@ export const COLLECTIONS = {
   idempotency: 'idempotency',
   counters: 'counters',
   movementBatches: 'movementBatches',
+  scenarios: 'scenarios',
+  priceHistories: 'priceHistories',
 } as const;
 
 /** The counters document whose `value` is the last movement sequence handed out. */
@@ -196,6 +198,49 @@ export interface MovementBatchDocument {
   idempotency?: { scope: string; key: string; response: string };
   firstSequence: number;
   records?: MovementDocument[];
+}
+
+export interface PriceShockDocument {
+  scope: string;
+  value: string;
+  shock: Types.Decimal128;
+}
+
+export interface FxShockDocument {
+  currency: string;
+  shock: Types.Decimal128;
+}
+
+export interface HaircutMultiplierDocument {
+  scope: string;
+  value: string;
+  multiplier: Types.Decimal128;
+}
+
+/** A named stress scenario; `_id` is its name, so the name is unique by the _id index. */
+export interface ScenarioDocument {
+  _id: string;
+  description: string;
+  priceShocks: PriceShockDocument[];
+  fxShocks: FxShockDocument[];
+  haircutMultipliers: HaircutMultiplierDocument[];
+}
+
+export interface PricePointDocument {
+  date: string;
+  price: Types.Decimal128;
+}
+
+/**
+ * One asset's whole daily history in one document (`_id` = asset id). The estimators always read
+ * an asset's whole series and loadPriceHistory replaces it whole, so one document means one read
+ * and one atomic write per asset, with or without transactions, and no index entry per point. Size:
+ * a point is about 50 BSON bytes, so 2 years of business days (~520 points) is ~26 KB and the 16 MB
+ * document limit is reached only past ~300,000 points (over 1,000 years of daily closes).
+ */
+export interface PriceHistoryDocument {
+  _id: string;
+  points: PricePointDocument[];
 }
 
 const decimal = { type: Schema.Types.Decimal128, required: true } as const;
@@ -416,6 +461,36 @@ const movementBatchSchema = new Schema<MovementBatchDocument>(
 );
 movementBatchSchema.index({ status: 1, startedAt: 1 });
 
+const scenarioSchema = new Schema<ScenarioDocument>(
+  {
+    _id: text,
+    description: { type: String, default: '' },
+    priceShocks: {
+      type: [new Schema<PriceShockDocument>({ scope: text, value: text, shock: decimal }, embedded)],
+      default: [],
+    },
+    fxShocks: {
+      type: [new Schema<FxShockDocument>({ currency: text, shock: decimal }, embedded)],
+      default: [],
+    },
+    haircutMultipliers: {
+      type: [
+        new Schema<HaircutMultiplierDocument>({ scope: text, value: text, multiplier: decimal }, embedded),
+      ],
+      default: [],
+    },
+  },
+  { ...topLevel, collection: COLLECTIONS.scenarios },
+);
+
+const priceHistorySchema = new Schema<PriceHistoryDocument>(
+  {
+    _id: text,
+    points: { type: [new Schema<PricePointDocument>({ date: text, price: decimal }, embedded)], default: [] },
+  },
+  { ...topLevel, collection: COLLECTIONS.priceHistories },
+);
+
 export interface CollateralModels {
   readonly market: Model<MarketDocument>;
   readonly assets: Model<AssetDocument>;
@@ -426,6 +501,8 @@ export interface CollateralModels {
   readonly idempotency: Model<IdempotencyDocument>;
   readonly counters: Model<CounterDocument>;
   readonly movementBatches: Model<MovementBatchDocument>;
+  readonly scenarios: Model<ScenarioDocument>;
+  readonly priceHistories: Model<PriceHistoryDocument>;
 }
 
 /** Models bound to one connection (never the global mongoose), so several stores can coexist. */
@@ -440,5 +517,7 @@ export function registerModels(connection: Connection): CollateralModels {
     idempotency: connection.model<IdempotencyDocument>('IdempotencyRecord', idempotencySchema),
     counters: connection.model<CounterDocument>('Counter', counterSchema),
     movementBatches: connection.model<MovementBatchDocument>('MovementBatch', movementBatchSchema),
+    scenarios: connection.model<ScenarioDocument>('Scenario', scenarioSchema),
+    priceHistories: connection.model<PriceHistoryDocument>('PriceHistory', priceHistorySchema),
   };
 }

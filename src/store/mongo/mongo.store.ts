@@ -37,6 +37,15 @@
  *   that dies while staging leaves `<collection>_import_*` collections behind, safe to drop.
  * - snapshot() reads the four collections one after another: a write between two reads shows.
  *
+ * Risk calibration data: `scenarios` (_id = scenario name, shocks as Decimal128) and
+ * `priceHistories` (_id = asset id, the whole daily series in one document: see
+ * PriceHistoryDocument for why and for the size bound). Saving a scenario or one asset's history
+ * is one atomic upsert by _id (a concurrent insert of the same new _id is retried as an update).
+ * replacePriceHistories over several assets runs in a transaction when there are transactions,
+ * otherwise asset by asset with compensation (the previous document put back), like setPrices.
+ * replaceBook replaces both collections with the book (in its transaction, or staged and renamed
+ * like the others).
+ *
  * Movements, plans, idempotency records and the movement log: mongo.movements.ts, which states
  * their guarantees with and without transactions. replaceBook clears them too (in its transaction,
  * or, without transactions, right after the renames).
@@ -44,7 +53,14 @@
 import { randomBytes } from 'node:crypto';
 
 import ConnectionString from 'mongodb-connection-string-url';
-import mongoose, { type ClientSession, type Connection, type Model, type mongo, type Types } from 'mongoose';
+import mongoose, {
+  type ClientSession,
+  type Connection,
+  type Model,
+  type mongo,
+  type QueryFilter,
+  type Types,
+} from 'mongoose';
 
 import type { Decimal } from '../../domain/decimal';
 import { ConflictError, NotFoundError } from '../../domain/errors';
@@ -65,10 +81,14 @@ import type {
   PlanStatus,
   StoredPlan,
 } from '../../domain/movement';
+import type { Scenario } from '../../risk/stress';
 import {
   checkBookKeys,
+  checkHistoryKeys,
   checkHoldingChanges,
+  compareByAssetId,
   compareById,
+  compareByName,
   compareHoldings,
   createsHolding,
   type HoldingChange,
@@ -88,6 +108,7 @@ import type {
   MovementFilter,
   PlanDraft,
   PlanFilter,
+  PriceHistory,
   PriceUpdate,
   RecoveryReport,
   StoreKind,
@@ -104,6 +125,10 @@ import {
   marketFromDocument,
   marketToDocument,
   OPTIONAL_ASSET_FIELDS,
+  priceHistoryFromDocument,
+  priceHistoryToDocument,
+  scenarioFromDocument,
+  scenarioToDocument,
   termsToDocument,
 } from './mongo.mappers';
 import {
@@ -114,7 +139,9 @@ import {
   type HoldingDocument,
   MARKET_ID,
   type MarketDocument,
+  type PriceHistoryDocument,
   registerModels,
+  type ScenarioDocument,
 } from './mongo.models';
 import { MongoMovements } from './mongo.movements';
 
@@ -268,10 +295,16 @@ export class MongoStore implements CollateralStore {
       assets: book.assets.map((asset, index) => assetToDocument(asset, 1, `assets[${index}]`)),
       holdings: book.inventory.map((holding, index) => holdingToDocument(holding, 1, `inventory[${index}]`)),
       accounts: book.accounts.map((account, index) => accountToDocument(account, 1, `accounts[${index}]`)),
+      scenarios: (book.scenarios ?? []).map((scenario, index) =>
+        scenarioToDocument(scenario, `scenarios[${index}]`),
+      ),
+      priceHistories: (book.priceHistories ?? []).map((history, index) =>
+        priceHistoryToDocument(history, `priceHistories[${index}]`),
+      ),
     };
     if (this.transactional) {
       await this.connection.transaction(async (session) => {
-        for (const name of ['assets', 'holdings', 'accounts', 'market'] as const) {
+        for (const name of BOOK_COLLECTIONS) {
           const model = this.models[name] as Model<unknown>;
           await model.deleteMany({}, { session });
           if (documents[name].length > 0) await model.insertMany(documents[name], { session, lean: true });
@@ -620,6 +653,68 @@ export class MongoStore implements CollateralStore {
     return this.movementStore.recoverPending(startedBefore);
   }
 
+  async listScenarios(): Promise<Scenario[]> {
+    const documents = await this.models.scenarios.find({}).lean<ScenarioDocument[]>();
+    return documents.map(scenarioFromDocument).sort(compareByName);
+  }
+
+  async getScenario(name: string): Promise<Scenario | undefined> {
+    const document = await this.models.scenarios.findById(name).lean<ScenarioDocument>();
+    return document ? scenarioFromDocument(document) : undefined;
+  }
+
+  async saveScenario(scenario: Scenario): Promise<Scenario> {
+    const document = scenarioToDocument(scenario);
+    await this.replaceById(this.models.scenarios, document, null);
+    return scenarioFromDocument(document);
+  }
+
+  async getPriceHistory(assetId: string): Promise<PriceHistory | undefined> {
+    const document = await this.models.priceHistories.findById(assetId).lean<PriceHistoryDocument>();
+    return document ? priceHistoryFromDocument(document) : undefined;
+  }
+
+  async listPriceHistories(): Promise<PriceHistory[]> {
+    const documents = await this.models.priceHistories.find({}).lean<PriceHistoryDocument[]>();
+    return documents.map(priceHistoryFromDocument).sort(compareByAssetId);
+  }
+
+  async replacePriceHistories(histories: readonly PriceHistory[]): Promise<void> {
+    checkHistoryKeys(histories);
+    const documents = histories.map((history, index) =>
+      priceHistoryToDocument(history, `histories[${index}]`),
+    );
+    if (documents.length === 0) return;
+    const model = this.models.priceHistories;
+    if (documents.length === 1 || this.transactional) {
+      const apply = async (session: ClientSession | null): Promise<void> => {
+        for (const document of documents) await this.replaceById(model, document, session);
+      };
+      await (documents.length === 1 ? apply(null) : this.connection.transaction((session) => apply(session)));
+      return;
+    }
+    const previous = new Map(
+      (
+        await model
+          .find({ _id: { $in: documents.map((document) => document._id) } })
+          .lean<PriceHistoryDocument[]>()
+      ).map((document) => [document._id, document]),
+    );
+    await this.applySteps(
+      documents.map((document) => async () => {
+        await this.replaceById(model, document, null);
+        const before = previous.get(document._id);
+        return {
+          describe: `price history of asset '${document._id}'`,
+          undo: () =>
+            before === undefined
+              ? model.deleteOne({ _id: document._id })
+              : model.replaceOne({ _id: document._id }, before),
+        };
+      }),
+    );
+  }
+
   async close(): Promise<void> {
     await this.connection.close();
   }
@@ -641,6 +736,28 @@ export class MongoStore implements CollateralStore {
       inventory: holdings.map(holdingFromDocument).sort(compareHoldings),
       accounts: accounts.map(accountFromDocument).sort(compareById),
     };
+  }
+
+  /**
+   * Writes the whole document under its _id, creating it if absent: one atomic replaceOne. Two
+   * concurrent creations of one _id race on the unique index; the loser retries, now as a replace.
+   */
+  private async replaceById<T extends { _id: string }>(
+    model: Model<T>,
+    document: T,
+    session: ClientSession | null,
+  ): Promise<void> {
+    const replace = () =>
+      model.replaceOne({ _id: document._id } as QueryFilter<T>, document, {
+        upsert: true,
+        ...(session === null ? {} : { session }),
+      });
+    try {
+      await replace();
+    } catch (error) {
+      if (!isDuplicateKey(error)) throw error;
+      await replace();
+    }
   }
 
   /** `expectedVersion: 0`: the insert itself is the check; the unique _id index refuses a second one. */
@@ -723,6 +840,8 @@ export class MongoStore implements CollateralStore {
     readonly assets: readonly AssetDocument[];
     readonly holdings: readonly HoldingDocument[];
     readonly accounts: readonly AccountDocument[];
+    readonly scenarios: readonly ScenarioDocument[];
+    readonly priceHistories: readonly PriceHistoryDocument[];
   }): Promise<void> {
     this.log(
       'warn',
@@ -731,7 +850,7 @@ export class MongoStore implements CollateralStore {
     );
     const db = requireDb(this.connection);
     const suffix = `import_${Date.now()}_${randomBytes(4).toString('hex')}`;
-    const order = ['assets', 'holdings', 'accounts', 'market'] as const;
+    const order = BOOK_COLLECTIONS;
     const staged = (name: (typeof order)[number]) => `${COLLECTIONS[name]}_${suffix}`;
     try {
       for (const name of order) {
@@ -752,6 +871,9 @@ export class MongoStore implements CollateralStore {
     }
   }
 }
+
+/** The collections a book import replaces, in order; the market last, since isEmpty() goes by it. */
+const BOOK_COLLECTIONS = ['assets', 'holdings', 'accounts', 'scenarios', 'priceHistories', 'market'] as const;
 
 function defaultLog(level: 'warn' | 'error', message: string): void {
   if (level === 'error') console.error(message);
