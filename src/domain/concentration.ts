@@ -50,7 +50,12 @@ export function concentrationCap(
   creditSupportAmount: Decimal,
 ): Decimal | undefined {
   const basisValue = limit.basis === 'TOTAL_COLLATERAL' ? totalCollateralValue : creditSupportAmount;
-  const fractionCap = limit.maxFraction?.times(basisValue);
+  const fractionCap =
+    limit.maxFraction === undefined
+      ? undefined
+      : basisValue.isZero()
+        ? ZERO
+        : limit.maxFraction.times(basisValue);
   if (fractionCap === undefined) return limit.maxValue;
   if (limit.maxValue === undefined) return fractionCap;
   return fractionCap.lessThanOrEqualTo(limit.maxValue) ? fractionCap : limit.maxValue;
@@ -101,7 +106,7 @@ export function concentrationUsage(
       index,
       value,
       cap,
-      headroom: cap?.minus(value),
+      headroom: value.isZero() ? cap : cap?.minus(value),
       utilisation:
         cap === undefined || cap.isZero() ? undefined : value.isZero() ? ZERO : value.dividedBy(cap),
       breached: cap !== undefined && value.greaterThan(cap),

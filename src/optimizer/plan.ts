@@ -345,9 +345,10 @@ class AccountLimitState {
           ),
         })),
     ];
-    this.breached = concentrationUsage(this.account, posted, target.requirement).map(
-      (usage) => usage.breached,
-    );
+    this.breached =
+      posted.length === 0
+        ? this.account.concentrationLimits.map(() => false)
+        : concentrationUsage(this.account, posted, target.requirement).map((usage) => usage.breached);
     this.total = sum(lines.map((line) => line.collateralValue));
     this.limitsByGroup = new Map();
     this.account.concentrationLimits.forEach((limit, index) => {

@@ -139,10 +139,13 @@ function inventoryChecks(book: Book, lines: readonly PlanLine[]): VerificationCh
     const key = holdingKey(line);
     used.set(key, (used.get(key) ?? ZERO).plus(line.quantity));
   }
+  const held = new Map<string, Decimal>();
+  for (const holding of book.inventory) {
+    const key = holdingKey(holding);
+    held.set(key, (held.get(key) ?? ZERO).plus(holding.quantity));
+  }
   return [...used].map(([key, quantity]) => {
-    const free = sum(
-      book.inventory.filter((holding) => holdingKey(holding) === key).map((holding) => holding.quantity),
-    );
+    const free = held.get(key) ?? ZERO;
     return {
       kind: 'INVENTORY' as const,
       subject: `holding ${key}`,
