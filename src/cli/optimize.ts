@@ -3,7 +3,8 @@
  *
  *   npm run optimize -- --book data/demo-book.json [--mode TOP_UP|REOPTIMIZE] [--solver AUTO|HIGHS|JS_LP_SOLVER]
  *     [--accounts id,id] [--horizon-days N] [--lot-mode] [--max-movements N] [--time-limit-ms N]
- *     [--movement-cost-bps X] [--movement-fixed-cost X] [--format table|json]
+ *     [--movement-cost-bps X] [--movement-fixed-cost X] [--unused-per-account N]
+ *     [--format table|json]
  *
  * Prints the same result as the GraphQL `optimize` query. Exit codes: 0 a verified plan
  * (OPTIMAL, PARTIAL or TIME_LIMIT_FEASIBLE), 2 bad arguments or an invalid book file,
@@ -66,6 +67,7 @@ function parseCommandLine(argv: readonly string[]): {
       'time-limit-ms': { type: 'string' },
       'movement-cost-bps': { type: 'string' },
       'movement-fixed-cost': { type: 'string' },
+      'unused-per-account': { type: 'string' },
       format: { type: 'string', default: 'table' },
     },
     strict: true,
@@ -77,6 +79,7 @@ function parseCommandLine(argv: readonly string[]): {
   const horizonDays = integerOption(values['horizon-days'], 'horizon-days');
   const maxMovements = integerOption(values['max-movements'], 'max-movements');
   const timeLimitMs = integerOption(values['time-limit-ms'], 'time-limit-ms');
+  const unusedAssetsPerAccount = integerOption(values['unused-per-account'], 'unused-per-account');
   const input: OptimizeInputData = {
     ...(values.accounts !== undefined
       ? { accountIds: values.accounts.split(',').map((id) => id.trim()) }
@@ -91,6 +94,7 @@ function parseCommandLine(argv: readonly string[]): {
     ...(values['movement-fixed-cost'] !== undefined
       ? { movementFixedCost: values['movement-fixed-cost'] }
       : {}),
+    ...(unusedAssetsPerAccount !== undefined ? { unusedAssetsPerAccount } : {}),
   };
   return { bookFile: values.book, format: values.format, input };
 }

@@ -317,10 +317,12 @@ export class RiskService {
    * haircuts), so the plan stays covered under the shock, and on the book as it is; the
    * difference of objectives is what the robustness costs. Both plans are what-ifs.
    */
+  /** `signal`: the caller went away (src/server/request-abort.ts); both solves stop. */
   async stressAwareOptimize(
     book: Book,
     scenarioName: string,
     input: OptimizeInputData,
+    signal?: AbortSignal,
   ): Promise<StressAwareOptimization> {
     if (input.movementFixedCost !== undefined) {
       throw new ValidationError([
@@ -333,8 +335,8 @@ export class RiskService {
     const scenario = await this.scenario(scenarioName);
     const stressedBook = applyScenario(book, scenario, valuationDate(book.market));
     const [stressed, plain] = await Promise.all([
-      this.optimization.optimize(stressedBook, input),
-      this.optimization.optimize(book, input),
+      this.optimization.optimize(stressedBook, input, signal),
+      this.optimization.optimize(book, input, signal),
     ]);
     const stressedPlanCostToday = repriceCost(stressed, stressedBook, book);
     return {

@@ -39,6 +39,25 @@ describe('npm run optimize', () => {
     ]);
   });
 
+  it('caps the unused alternatives listed per account with --unused-per-account', async () => {
+    const output = await runOptimizeCli([
+      '--book',
+      DEMO_BOOK_FILE,
+      '--format',
+      'json',
+      '--unused-per-account',
+      '1',
+    ]);
+    expect(output.exitCode).toBe(EXIT_OK);
+    const result = JSON.parse(output.stdout);
+    const perAccount = new Map<string, number>();
+    for (const unused of result.unusedAssets as { accountId: string }[]) {
+      perAccount.set(unused.accountId, (perAccount.get(unused.accountId) ?? 0) + 1);
+    }
+    expect(Math.max(...perAccount.values())).toBe(1);
+    expect(result.unusedAssetsOmitted).toBeGreaterThan(0);
+  });
+
   it('exits 2 naming the path on an invalid book file', async () => {
     const book = readBookJson() as { accounts: { eligibility: { haircut: unknown }[] }[] };
     book.accounts[0]!.eligibility[0]!.haircut = 2;

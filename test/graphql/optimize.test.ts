@@ -91,4 +91,39 @@ describe('optimize', () => {
       'input.timeLimitMs',
     ]);
   });
+
+  it('lists unused alternatives per account up to unusedAssetsPerAccount, closest first, and counts the rest', async () => {
+    const query = `query ($input: OptimizeInput) {
+      optimize(input: $input) { unusedAssets { accountId assetId reducedCost } unusedAssetsOmitted }
+    }`;
+    const all = (await api.data(query, { input: { unusedAssetsPerAccount: 1000 } })).optimize;
+    const capped = (await api.data(query, { input: { unusedAssetsPerAccount: 1 } })).optimize;
+    type Unused = { accountId: string; assetId: string; reducedCost: string | null };
+    const byAccount = (list: Unused[]) => {
+      const grouped = new Map<string, Unused[]>();
+      for (const item of list) grouped.set(item.accountId, [...(grouped.get(item.accountId) ?? []), item]);
+      return grouped;
+    };
+    const allByAccount = byAccount(all.unusedAssets);
+    expect(all.unusedAssetsOmitted).toBe(0);
+    expect(allByAccount.size).toBeGreaterThan(0);
+    // One per account that has any, and every other one counted as omitted.
+    expect(capped.unusedAssets).toHaveLength(allByAccount.size);
+    expect(capped.unusedAssetsOmitted).toBe(all.unusedAssets.length - allByAccount.size);
+    // The one listed is the account's smallest reduced cost.
+    for (const item of capped.unusedAssets as Unused[]) {
+      const smallest = Math.min(
+        ...allByAccount.get(item.accountId)!.map((entry) => Number(entry.reducedCost)),
+      );
+      expect(Number(item.reducedCost)).toBe(smallest);
+    }
+  });
+
+  it('refuses an unusedAssetsPerAccount outside [0, 1000], naming the field', async () => {
+    const result = await api.execute(OPTIMIZE, { input: { unusedAssetsPerAccount: 1001 } });
+    expect(errorCode(result)).toBe('BAD_USER_INPUT');
+    expect(result.errors![0]!.extensions!.issues).toEqual([
+      expect.objectContaining({ path: 'input.unusedAssetsPerAccount' }),
+    ]);
+  });
 });

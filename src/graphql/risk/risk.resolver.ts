@@ -151,9 +151,11 @@ export class RiskResolver {
     const request = plainInput(input ?? {});
     const book = await context.book();
     const accountIds = accountsInScope(principal, request.accountIds, book.accounts);
-    return context.services.risk.stressAwareOptimize(book, scenarioName, {
-      ...request,
-      ...(accountIds ? { accountIds } : {}),
-    });
+    return context.services.risk.stressAwareOptimize(
+      book,
+      scenarioName,
+      { ...request, ...(accountIds ? { accountIds } : {}) },
+      context.signal,
+    );
   }
 }
