@@ -61,6 +61,47 @@ export interface Scenario {
   readonly haircutMultipliers: readonly HaircutMultiplier[];
 }
 
+/** A scenario with its numbers in another form (book-file text, MongoDB Decimal128). */
+export interface ScenarioSource<N> {
+  readonly description?: string;
+  readonly priceShocks?: readonly { readonly scope: string; readonly value: string; readonly shock: N }[];
+  readonly fxShocks?: readonly { readonly currency: string; readonly shock: N }[];
+  readonly haircutMultipliers?: readonly {
+    readonly scope: string;
+    readonly value: string;
+    readonly multiplier: N;
+  }[];
+}
+
+/**
+ * The one mapping of a stored or filed scenario to the domain: callers differ only in how a
+ * number is read. Scopes are as the source's schema checked them.
+ */
+export function scenarioFrom<N>(
+  name: string,
+  source: ScenarioSource<N>,
+  toDecimal: (value: N) => Decimal,
+): Scenario {
+  return {
+    name,
+    description: source.description ?? '',
+    priceShocks: (source.priceShocks ?? []).map((shock) => ({
+      scope: shock.scope as ScenarioScope,
+      value: shock.value,
+      shock: toDecimal(shock.shock),
+    })),
+    fxShocks: (source.fxShocks ?? []).map((shock) => ({
+      currency: shock.currency,
+      shock: toDecimal(shock.shock),
+    })),
+    haircutMultipliers: (source.haircutMultipliers ?? []).map((multiplier) => ({
+      scope: multiplier.scope as ScenarioScope,
+      value: multiplier.value,
+      multiplier: toDecimal(multiplier.multiplier),
+    })),
+  };
+}
+
 /** A multiplied haircut is capped here, so stressed collateral keeps a sliver of value rather than none. */
 export const MAX_STRESSED_HAIRCUT: Decimal = dec('0.99');
 

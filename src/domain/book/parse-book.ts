@@ -4,6 +4,7 @@
  * ranges between two fields) live here. The whole-book parser and the single-element parsers
  * the GraphQL mutations use share the same element converters, so a rule exists once.
  */
+import { scenarioFrom } from '../../risk/stress';
 import type {
   AccountDraft,
   AssetDraft,
@@ -398,24 +399,7 @@ type ScenarioDraft = NonNullable<BookDraft['scenarios']>[number];
  * a book (shocks >= -1, known currencies) are the risk service's to check when it runs one.
  */
 function convertScenario(raw: ScenarioFile): ScenarioDraft {
-  return {
-    name: raw.name,
-    description: raw.description ?? '',
-    priceShocks: (raw.priceShocks ?? []).map((shock) => ({
-      scope: shock.scope as ConcentrationScope,
-      value: shock.value,
-      shock: toDecimal(shock.shock),
-    })),
-    fxShocks: (raw.fxShocks ?? []).map((shock) => ({
-      currency: shock.currency,
-      shock: toDecimal(shock.shock),
-    })),
-    haircutMultipliers: (raw.haircutMultipliers ?? []).map((multiplier) => ({
-      scope: multiplier.scope as ConcentrationScope,
-      value: multiplier.value,
-      multiplier: toDecimal(multiplier.multiplier),
-    })),
-  };
+  return scenarioFrom(raw.name, raw, toDecimal);
 }
 
 function convertPriceHistory(raw: Record<string, PricePointFile[]>): PriceHistory[] {

@@ -32,6 +32,7 @@ import {
   type StoredPlan,
 } from '../../domain/movement';
 import type { Scenario } from '../../risk/stress';
+import { scenarioFrom } from '../../risk/stress';
 import type { AccountDraft, AssetDraft, HoldingDraft, MarketDraft, PriceHistory } from '../store.port';
 import { fromDecimal128, fromOptionalDecimal128, toDecimal128, toOptionalDecimal128 } from './decimal128';
 import {
@@ -433,24 +434,7 @@ export function scenarioToDocument(scenario: Scenario, path = 'scenario'): Scena
 }
 
 export function scenarioFromDocument(document: ScenarioDocument): Scenario {
-  return {
-    name: document._id,
-    description: document.description ?? '',
-    priceShocks: (document.priceShocks ?? []).map((shock) => ({
-      scope: shock.scope as ConcentrationScope,
-      value: shock.value,
-      shock: fromDecimal128(shock.shock),
-    })),
-    fxShocks: (document.fxShocks ?? []).map((shock) => ({
-      currency: shock.currency,
-      shock: fromDecimal128(shock.shock),
-    })),
-    haircutMultipliers: (document.haircutMultipliers ?? []).map((multiplier) => ({
-      scope: multiplier.scope as ConcentrationScope,
-      value: multiplier.value,
-      multiplier: fromDecimal128(multiplier.multiplier),
-    })),
-  };
+  return scenarioFrom(document._id, document, fromDecimal128);
 }
 
 export function priceHistoryToDocument(history: PriceHistory, path = 'history'): PriceHistoryDocument {
