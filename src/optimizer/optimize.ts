@@ -472,12 +472,14 @@ async function movementCandidate(
     const phaseOne = await run(restrict(minShortfallModel(formulation)));
     if (phaseOne.status !== 'OPTIMAL' || !phaseOne.columnValues) return undefined;
     const shortfall = shortfallAndCost(formulation, phaseOne.columnValues).shortfall;
-    result = await run(restrict(costGivenShortfallModel(formulation, shortfall)));
+    const costModel = costGivenShortfallModel(formulation, shortfall);
+    result = await run(restrict(costModel));
     if (result.status !== 'OPTIMAL' || !result.columnValues) return undefined;
     return {
       columnValues: result.columnValues,
-      dualModel: relaxation(model),
-      dualSolve: relaxed,
+      // The duals are of the cost LP at this shortfall (solved when explaining), not of `relaxed`,
+      // which may minimise shortfall rather than cost.
+      dualModel: relaxation(costModel),
       timeLimited: true,
       mipGap: Infinity,
       integerPlanSource: 'RESTRICTED_LP',
