@@ -34,6 +34,13 @@ export function concentrationGroupKey(scope: ConcentrationScope, group: string):
   return `${scope}\u0000${group}`;
 }
 
+/** The key of every group the asset belongs to, one per scope: where its collateral value counts. */
+export function concentrationGroupKeysOf(asset: Asset): string[] {
+  return CONCENTRATION_SCOPES.map((scope) =>
+    concentrationGroupKey(scope, concentrationGroupOf(scope, asset)),
+  );
+}
+
 export function limitApplies(limit: ConcentrationLimit, asset: Asset): boolean {
   return concentrationGroupOf(limit.scope, asset) === limit.value;
 }
@@ -93,8 +100,7 @@ export function concentrationUsage(
   // Value per (scope, group), so each limit is one lookup: accounts carry an issuer limit per issuer.
   const groupValues = new Map<string, Decimal>();
   for (const line of lines) {
-    for (const scope of CONCENTRATION_SCOPES) {
-      const key = concentrationGroupKey(scope, concentrationGroupOf(scope, line.asset));
+    for (const key of concentrationGroupKeysOf(line.asset)) {
       groupValues.set(key, (groupValues.get(key) ?? ZERO).plus(line.collateralValue));
     }
   }

@@ -124,7 +124,7 @@ function shortfallReason(
   targetIndex: number,
   duals: Duals | undefined,
 ): ShortfallReason {
-  const columns = formulation.allocations.filter((allocation) => allocation.targetIndex === targetIndex);
+  const columns = formulation.allocationsByTarget[targetIndex];
   if (columns.length === 0) return 'NO_ELIGIBLE_ASSET_HELD';
   const accountId = formulation.targets[targetIndex].account.id;
   const supplyIndexes = new Set(columns.map((allocation) => allocation.supplyIndex));
@@ -281,11 +281,6 @@ export function unusedAssets(
     if (targetIndex !== undefined && supplyIndex !== undefined)
       used.add(supplyIndex * targetCount + targetIndex);
   }
-  const unusedByTarget = formulation.targets.map((): AllocationColumn[] => []);
-  for (const allocation of formulation.allocations) {
-    if (!used.has(allocation.supplyIndex * targetCount + allocation.targetIndex))
-      unusedByTarget[allocation.targetIndex].push(allocation);
-  }
   const perUnitValue = (allocation: AllocationColumn): number | undefined => {
     const reducedCost = duals?.reducedCosts?.[allocation.column];
     return reducedCost === undefined
@@ -294,8 +289,11 @@ export function unusedAssets(
   };
   const result: UnusedAsset[] = [];
   let omitted = 0;
-  unusedByTarget.forEach((unused, targetIndex) => {
+  formulation.allocationsByTarget.forEach((atAccount, targetIndex) => {
     const account = formulation.targets[targetIndex].account;
+    const unused = atAccount.filter(
+      (allocation) => !used.has(allocation.supplyIndex * targetCount + targetIndex),
+    );
     const listed = unused
       .map((allocation) => ({ allocation, perUnit: perUnitValue(allocation) }))
       .sort(

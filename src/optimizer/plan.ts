@@ -20,11 +20,10 @@
  * currency, and taken as 0 below the coverage tolerance; plus, when whole lots cannot restore what
  * rounding down took (no headroom for another lot), that loss: the plan is honestly short by it.
  */
-import { concentrationGroupKey, concentrationGroupOf, concentrationUsage } from '../domain/concentration';
+import { concentrationGroupKey, concentrationGroupKeysOf, concentrationUsage } from '../domain/concentration';
 import type { Decimal } from '../domain/decimal';
 import { dec, DecimalMath, maxDecimal, ONE, roundDownTo, sum, ZERO } from '../domain/decimal';
 import type { Account, Asset, Book } from '../domain/model';
-import { CONCENTRATION_SCOPES } from '../domain/model';
 import { collateralValue, marketValue } from '../domain/valuation';
 import type { AccountTarget } from './account-targets';
 import { assetsById } from './account-targets';
@@ -244,9 +243,6 @@ function repairCoverage(
     usedBySupplyIndex.set(index, (usedBySupplyIndex.get(index) ?? ZERO).plus(item.quantity));
     lineOf.set(item.allocation, item);
   }
-  const allocationsByTarget = formulation.targets.map((): AllocationColumn[] => []);
-  for (const allocation of formulation.allocations)
-    allocationsByTarget[allocation.targetIndex].push(allocation);
   const byCost = (a: AllocationColumn, b: AllocationColumn): number =>
     costPerCollateralValue(formulation, a) - costPerCollateralValue(formulation, b);
   formulation.targets.forEach((target, targetIndex) => {
@@ -259,7 +255,7 @@ function repairCoverage(
     // Lines the solver chose come first, so repair does not add a movement (or a new concentration
     // group) for the last few units; with movement indicators it may only top up those lines. The
     // account's other sources are sorted only when the chosen lines cannot close the gap.
-    const atAccount = allocationsByTarget[targetIndex];
+    const atAccount = formulation.allocationsByTarget[targetIndex];
     const candidateGroups = [
       () => atAccount.filter((allocation) => lineOf.has(allocation)).sort(byCost),
       () =>
@@ -367,8 +363,8 @@ class AccountLimitState {
   /** Positions of the account's limits that cover `asset`. */
   private limitsOf(asset: Asset): number[] {
     const indices: number[] = [];
-    for (const scope of CONCENTRATION_SCOPES) {
-      const found = this.limitsByGroup.get(concentrationGroupKey(scope, concentrationGroupOf(scope, asset)));
+    for (const key of concentrationGroupKeysOf(asset)) {
+      const found = this.limitsByGroup.get(key);
       if (found !== undefined) indices.push(...found);
     }
     return indices;

@@ -21,13 +21,16 @@
  * An account offered sources with a negative funding cost also gets a row capping what they bring
  * at its need (plus their largest lot), since otherwise over-delivering them would lower the cost.
  */
-import { concentrationGroupKey, concentrationGroupOf, concentrationUsage } from '../../domain/concentration';
+import {
+  concentrationGroupKey,
+  concentrationGroupKeysOf,
+  concentrationUsage,
+} from '../../domain/concentration';
 import type { Decimal } from '../../domain/decimal';
 import { dec, ZERO } from '../../domain/decimal';
 import type { AppliedHaircut } from '../../domain/eligibility';
 import { appliedHaircut, selectRule } from '../../domain/eligibility';
 import type { Account, Asset, Book, EligibilityRule } from '../../domain/model';
-import { CONCENTRATION_SCOPES } from '../../domain/model';
 import { fxRate } from '../../domain/valuation';
 import type { AccountTarget } from '../account-targets';
 import { assetsById } from '../account-targets';
@@ -88,6 +91,8 @@ export interface Formulation {
   readonly targets: readonly AccountTarget[];
   readonly supplies: readonly Supply[];
   readonly allocations: readonly AllocationColumn[];
+  /** The allocation columns of each target, in column order. */
+  readonly allocationsByTarget: readonly (readonly AllocationColumn[])[];
   /** Per target (undefined when the account is not in the model). */
   readonly shortfallColumns: readonly (number | undefined)[];
   readonly coverageRows: readonly (number | undefined)[];
@@ -445,6 +450,7 @@ export function buildFormulation(
     targets,
     supplies,
     allocations,
+    allocationsByTarget,
     shortfallColumns,
     coverageRows,
     negativeCostRows,
@@ -478,9 +484,7 @@ function addConcentrationRows(
   const groupKeysOf = (asset: Asset): string[] => {
     let keys = groupKeysByAsset.get(asset);
     if (keys === undefined) {
-      keys = CONCENTRATION_SCOPES.map((scope) =>
-        concentrationGroupKey(scope, concentrationGroupOf(scope, asset)),
-      );
+      keys = concentrationGroupKeysOf(asset);
       groupKeysByAsset.set(asset, keys);
     }
     return keys;
