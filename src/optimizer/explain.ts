@@ -294,15 +294,17 @@ export function unusedAssets(
     const unused = atAccount.filter(
       (allocation) => !used.has(allocation.supplyIndex * targetCount + targetIndex),
     );
-    const listed = unused
-      .map((allocation) => ({ allocation, perUnit: perUnitValue(allocation) }))
-      .sort(
-        (a, b) =>
-          (a.perUnit ?? Infinity) - (b.perUnit ?? Infinity) ||
-          compareText(a.allocation.supply.asset.id, b.allocation.supply.asset.id) ||
-          compareText(a.allocation.supply.location, b.allocation.supply.location),
-      )
-      .slice(0, perAccount);
+    // Sort keys first (an account may have a thousand unused sources), objects only for the listed.
+    const keys = Float64Array.from(unused, (allocation) => perUnitValue(allocation) ?? Infinity);
+    const order = Array.from(unused.keys()).sort(
+      (a, b) =>
+        keys[a] - keys[b] ||
+        compareText(unused[a].supply.asset.id, unused[b].supply.asset.id) ||
+        compareText(unused[a].supply.location, unused[b].supply.location),
+    );
+    const listed = order
+      .slice(0, perAccount)
+      .map((index) => ({ allocation: unused[index], perUnit: perUnitValue(unused[index]) }));
     omitted += unused.length - listed.length;
     for (const { allocation, perUnit } of listed) {
       const { asset, location } = allocation.supply;

@@ -10,7 +10,8 @@
  * satisfies every row of the formulation's base model. Not used with movement indicators.
  */
 import { rowActivities } from './explain';
-import type { Formulation } from './formulation/build-model';
+import type { AllocationColumn, Formulation } from './formulation/build-model';
+import { costPerCollateralValue } from './formulation/build-model';
 
 /** Row violations and remaining needs below this (value units, scaling.ts) are ignored. */
 export const HEURISTIC_TOLERANCE = 1e-6;
@@ -29,11 +30,13 @@ export function roundAndRepair(
       values[allocation.column] = Math.floor(values[allocation.column] + HEURISTIC_TOLERANCE);
   }
   // Rounding moved allocations: bring each account's total-collateral column back to their sum.
-  const totals = new Map<number, number>();
-  for (const [column, follower] of formulation.totalFollowers) {
-    totals.set(follower.column, (totals.get(follower.column) ?? 0) + follower.perUnit * values[column]);
+  for (const column of formulation.totalColumns) if (column !== undefined) values[column] = 0;
+  for (const allocation of formulation.allocations) {
+    const totalColumn = formulation.totalColumns[allocation.targetIndex];
+    if (totalColumn !== undefined) {
+      values[totalColumn] += allocation.collateralValuePerUnit * values[allocation.column];
+    }
   }
-  for (const [column, total] of totals) values[column] = total;
   const activity = rowActivities(model, values);
   const move = (column: number, delta: number): void => {
     values[column] += delta;
@@ -41,10 +44,10 @@ export function roundAndRepair(
       activity[model.rowIndex[entry]] += model.value[entry] * delta;
     }
   };
-  const shift = (column: number, delta: number): void => {
-    move(column, delta);
-    const follower = formulation.totalFollowers.get(column);
-    if (follower !== undefined) move(follower.column, follower.perUnit * delta);
+  const shift = (allocation: AllocationColumn, delta: number): void => {
+    move(allocation.column, delta);
+    const totalColumn = formulation.totalColumns[allocation.targetIndex];
+    if (totalColumn !== undefined) move(totalColumn, allocation.collateralValuePerUnit * delta);
   };
 
   for (let pass = 0; pass < MAX_REPAIR_PASSES; pass += 1) {
@@ -59,7 +62,7 @@ export function roundAndRepair(
         if (!(coefficient > 0) || !(values[allocation.column] > 0)) continue;
         const wanted = excess / coefficient;
         const delta = Math.min(values[allocation.column], allocation.lot ? Math.ceil(wanted) : wanted);
-        shift(allocation.column, -delta);
+        shift(allocation, -delta);
         excess -= delta * coefficient;
       }
     }
@@ -71,11 +74,7 @@ export function roundAndRepair(
     if (coverageRow === undefined) return;
     const candidates = formulation.allocations
       .filter((allocation) => allocation.targetIndex === targetIndex)
-      .sort(
-        (a, b) =>
-          model.objective[a.column] / a.collateralValuePerUnit -
-          model.objective[b.column] / b.collateralValuePerUnit,
-      );
+      .sort((a, b) => costPerCollateralValue(model, a) - costPerCollateralValue(model, b));
     for (const allocation of candidates) {
       const need = model.rowLower[coverageRow] - activity[coverageRow];
       if (!(need > HEURISTIC_TOLERANCE)) break;
@@ -95,11 +94,11 @@ export function roundAndRepair(
       const delta = allocation.lot
         ? Math.min(Math.ceil(wanted - HEURISTIC_TOLERANCE), Math.floor(room + HEURISTIC_TOLERANCE))
         : Math.min(wanted, room);
-      if (delta > 0) shift(allocation.column, delta);
+      if (delta > 0) shift(allocation, delta);
     }
     const shortfallColumn = formulation.shortfallColumns[targetIndex];
     const remaining = model.rowLower[coverageRow] - activity[coverageRow];
-    if (shortfallColumn !== undefined && remaining > 0) shift(shortfallColumn, remaining);
+    if (shortfallColumn !== undefined && remaining > 0) move(shortfallColumn, remaining);
   });
   return values;
 }

@@ -23,6 +23,8 @@ import {
   minShortfallModel,
   relaxation,
 } from './formulation/model-variants';
+import type { PartialSolveSettings } from './formulation/partial-hints';
+import { partialModelHints } from './formulation/partial-hints';
 import { roundAndRepair, shortfallAndCost } from './lot-heuristic';
 import { restrictedMovementModel } from './movement-heuristic';
 import type {
@@ -66,6 +68,8 @@ export interface AutoThresholds {
 export interface OptimizeDependencies {
   readonly solve: SolveFunction;
   readonly autoThresholds?: AutoThresholds;
+  /** When and how LPs are solved partially (formulation/partial-hints.ts); tests force it on small books. */
+  readonly partialSolve?: PartialSolveSettings;
 }
 
 interface Candidate {
@@ -166,7 +170,7 @@ export async function optimize(
   let infeasibleProof: SolverBackendName | undefined;
 
   for (const backend of order) {
-    const attempt = await solveWith(formulation, request, backend, solve);
+    const attempt = await solveWith(formulation, request, backend, solve, deps.partialSolve);
     solveMs += attempt.solveMs;
     if (attempt.infeasible === true && backend === 'HIGHS') {
       attempts.push({ backend, outcome: attempt.failure ?? 'infeasible' });
@@ -194,7 +198,7 @@ export async function optimize(
     }
     attempts.push({ backend, outcome: 'verified' });
     const dualsStart = Date.now();
-    const explained = await dualsFor(formulation, request, candidate, backend, solve);
+    const explained = await dualsFor(formulation, request, candidate, backend, solve, deps.partialSolve);
     solveMs += elapsedSince(dualsStart);
     const shortOf = plan.declaredShortfall.some((shortfall) => shortfall.greaterThan(ZERO));
     const status: OptimizationStatus = candidate.timeLimited
@@ -298,10 +302,14 @@ async function solveWith(
   request: OptimizeRequest,
   backend: SolverBackendName,
   solve: SolveFunction,
+  partialSolve?: PartialSolveSettings,
 ): Promise<Attempt> {
   const started = Date.now();
   const options = { timeLimitMs: request.timeLimitMs, mipRelativeGap: MIP_RELATIVE_GAP };
-  const run = (model: LinearModel): Promise<SolveResult> => solve(model, backend, options);
+  const run = (model: LinearModel): Promise<SolveResult> => {
+    const partial = partialModelHints(formulation, model, undefined, partialSolve);
+    return solve(model, backend, partial === undefined ? options : { ...options, partial });
+  };
   const finish = (candidate?: Candidate, failure?: string): Attempt => ({
     candidate,
     failure,
@@ -526,6 +534,7 @@ async function dualsFor(
   candidate: Candidate,
   backend: SolverBackendName,
   solve: SolveFunction,
+  partialSolve?: PartialSolveSettings,
 ): Promise<Explained> {
   if (formulation.model.columnCount === 0) {
     return { source: 'LP', note: 'Nothing to optimize: no account has a call.' };
@@ -548,8 +557,13 @@ async function dualsFor(
   // The raise is tiny, so the LP's optimal basis is a near-optimal start: a few simplex iterations
   // (often none) instead of a second full solve.
   const warmStartBasis = candidate.dualSolve?.basis;
+  const partial = partialModelHints(formulation, perturbed, candidate.dualSolve?.workingSet, partialSolve);
   const own = fromSolve(
-    await solve(perturbed, backend, warmStartBasis === undefined ? options : { ...options, warmStartBasis }),
+    await solve(perturbed, backend, {
+      ...options,
+      ...(warmStartBasis === undefined ? {} : { warmStartBasis }),
+      ...(partial === undefined ? {} : { partial }),
+    }),
   );
   const ownSource: DualsSource = formulation.isInteger ? 'LP_RELAXATION' : 'LP';
   if (own !== undefined) return { duals: own, source: ownSource, note: perturbedNote };

@@ -28,7 +28,7 @@ import { collateralValue, marketValue } from '../domain/valuation';
 import type { AccountTarget } from './account-targets';
 import { assetsById } from './account-targets';
 import type { AllocationColumn, Formulation } from './formulation/build-model';
-import { postedConcentrationLines } from './formulation/build-model';
+import { costPerCollateralValue, postedConcentrationLines } from './formulation/build-model';
 import { BPS_PER_UNIT, DAYS_PER_YEAR_FUNDING } from './formulation/scaling';
 import { mergedPostings, postingFundingCostBps } from './formulation/supplies';
 import type { OptimizeRequest, PlanLine } from './optimizer.types';
@@ -243,8 +243,12 @@ function repairCoverage(
     usedBySupplyIndex.set(index, (usedBySupplyIndex.get(index) ?? ZERO).plus(item.quantity));
     lineOf.set(item.allocation, item);
   }
-  const byCost = (a: AllocationColumn, b: AllocationColumn): number =>
-    costPerCollateralValue(formulation, a) - costPerCollateralValue(formulation, b);
+  // Sort keys computed once: the accounts' candidate lists are sorted with them, hundreds of entries each.
+  const costKey = new Float64Array(formulation.model.columnCount);
+  for (const allocation of formulation.allocations) {
+    costKey[allocation.column] = costPerCollateralValue(formulation.model, allocation);
+  }
+  const byCost = (a: AllocationColumn, b: AllocationColumn): number => costKey[a.column] - costKey[b.column];
   formulation.targets.forEach((target, targetIndex) => {
     if (!target.inModel) return;
     let need = target.target
@@ -399,10 +403,6 @@ class AccountLimitState {
     for (const index of this.limitsOf(asset))
       this.groupValues[index] = this.groupValues[index].plus(addedCollateralValue);
   }
-}
-
-function costPerCollateralValue(formulation: Formulation, allocation: AllocationColumn): number {
-  return formulation.model.objective[allocation.column] / allocation.collateralValuePerUnit;
 }
 
 interface LineCosting {

@@ -114,4 +114,48 @@ describe('optimize on random books', () => {
     );
     expect(checked).toBeGreaterThan(30);
   });
+
+  it('gets the same answer by partial solving (column generation, lazy rows) as by whole solves', async () => {
+    // These settings send every LP of these small books through partial-solve.ts (the service
+    // only does so from 5,000 columns), starting each account from its one cheapest column and
+    // bringing in one column per account per round, so pricing and lazy rows both have work.
+    let compared = 0;
+    await fc.assert(
+      fc.asyncProperty(
+        anyBookArbitrary,
+        fc.constantFrom<OptimizeRequest['mode']>('TOP_UP', 'REOPTIMIZE'),
+        fc.boolean(),
+        async (book, mode, lotMode) => {
+          const request: OptimizeRequest = { ...baseRequest, mode, lotMode };
+          const whole = await optimize(book, request, { solve: solveInProcess });
+          const partial = await optimize(book, request, {
+            solve: solveInProcess,
+            partialSolve: {
+              minColumns: 0,
+              initialCoverMultiple: 0,
+              initialColumnsPerAccount: 1,
+              columnsPerAccountPerRound: 1,
+            },
+          });
+          // HiGHS's own plan, not a fallback to the other backend after a failed verification.
+          expect(partial.solverStats.attempts).toEqual([{ backend: 'HIGHS', outcome: 'verified' }]);
+          expect(partial.verification.passed).toBe(true);
+          if (whole.solverStats.mipGap !== 0 || lotMode) return;
+          compared += 1;
+          expect(partial.status).toBe(whole.status);
+          const tolerance = 1e-6 * Math.max(1, whole.objective.abs().toNumber());
+          expect(Math.abs(partial.objective.minus(whole.objective).toNumber())).toBeLessThanOrEqual(
+            tolerance,
+          );
+          const shortfall = (result: typeof whole) =>
+            result.accounts.reduce((total, account) => total + account.shortfall.toNumber(), 0);
+          expect(Math.abs(shortfall(partial) - shortfall(whole))).toBeLessThanOrEqual(
+            1e-6 * Math.max(1, shortfall(whole)),
+          );
+        },
+      ),
+      { seed: PROPERTY_SEED, numRuns: 80 },
+    );
+    expect(compared).toBeGreaterThan(20);
+  });
 });

@@ -47,6 +47,13 @@ import { collectSupplies, mergedPostings } from './supplies';
  */
 export const MOVEMENT_TIE_BREAK = 1e-6;
 
+/**
+ * Column and row names (`alloc[UST-2Y@DTC>lch-im]`) are for reading a model while debugging; a
+ * large book would spend a string per column on them, so they are kept up to about this many
+ * allocation columns (supplies x accounts).
+ */
+export const NAMED_MODEL_MAX_COLUMNS = 20_000;
+
 /** Value units (scaling.ts) below which a lot is too small to be an integer column. */
 export const MIN_INTEGER_LOT_VALUE = 1e-4;
 
@@ -70,11 +77,6 @@ export interface AllocationColumn {
   readonly isKeep: boolean;
   /** Column upper bound, in column units. */
   readonly upper: number;
-}
-
-export interface TotalFollower {
-  readonly column: number;
-  readonly perUnit: number;
 }
 
 export type ConcentrationRowPart = 'FRACTION' | 'MAX_VALUE' | 'BLOCKED';
@@ -101,11 +103,12 @@ export interface Formulation {
   readonly inventoryRows: readonly number[];
   readonly concentrationRows: readonly ConcentrationRow[];
   /**
-   * Allocation column -> its account's total-collateral column, which moves by `perUnit` for each
-   * unit of the allocation (the definition row keeps total = sum of collateral value). Code that
-   * edits a solution by hand (lot-heuristic.ts) must move the total with it.
+   * Per target: its total-collateral column, when a share-of-total limit needs one. Each allocation
+   * column of the target moves it by its collateralValuePerUnit (the definition row keeps
+   * total = sum of collateral value); code that edits a solution by hand (lot-heuristic.ts) must
+   * move the total with it.
    */
-  readonly totalFollowers: ReadonlyMap<number, TotalFollower>;
+  readonly totalColumns: readonly (number | undefined)[];
   readonly totalShortfallRow: number;
   /** Base-currency units per model unit of each target's currency row: fx(account -> base). */
   readonly accountToBase: readonly number[];
@@ -135,6 +138,9 @@ export interface MovementIndicator {
  * (a large book has hundreds of thousands of columns).
  */
 class ModelDraft {
+  /** Whether names are recorded (small models only; see NAMED_MODEL_MAX_COLUMNS). */
+  constructor(readonly named: boolean) {}
+
   private readonly cost: number[] = [];
   private readonly columnLower: number[] = [];
   private readonly columnUpper: number[] = [];
@@ -152,14 +158,14 @@ class ModelDraft {
     this.columnLower.push(lower);
     this.columnUpper.push(upper);
     this.integer.push(integer ? 1 : 0);
-    this.columnNames.push(name);
+    if (this.named) this.columnNames.push(name);
     return this.cost.length - 1;
   }
 
   addRow(name: string, lower: number, upper: number): number {
     this.rowLower.push(lower);
     this.rowUpper.push(upper);
-    this.rowNames.push(name);
+    if (this.named) this.rowNames.push(name);
     return this.rowLower.length - 1;
   }
 
@@ -220,8 +226,7 @@ class ModelDraft {
       columnStart,
       rowIndex: rows.slice(0, written),
       value: values.slice(0, written),
-      columnNames: this.columnNames,
-      rowNames: this.rowNames,
+      ...(this.named ? { columnNames: this.columnNames, rowNames: this.rowNames } : {}),
     };
   }
 }
@@ -264,6 +269,11 @@ function toBase(book: Book, currency: string): number {
   return fxRate(book.market.fxRates, currency, book.market.baseCurrency).toNumber();
 }
 
+/** Objective units per value unit of collateral an allocation brings: the order "cheapest first" means. */
+export function costPerCollateralValue(model: LinearModel, allocation: AllocationColumn): number {
+  return model.objective[allocation.column] / allocation.collateralValuePerUnit;
+}
+
 /** Lots of `asset` `quantity` holds, rounded down: lots are all-or-nothing. */
 export function wholeLots(quantity: Decimal, lotSize: Decimal): Decimal {
   return quantity.dividedBy(lotSize).floor();
@@ -279,11 +289,11 @@ export function buildFormulation(
   targets: readonly AccountTarget[],
 ): Formulation {
   const assets = assetsById(book);
-  const draft = new ModelDraft();
   const horizonDays = request.horizonDays;
   const movementPerValueUnit = request.movementCostBps?.toNumber() ?? 0;
   const reoptimize = request.mode === 'REOPTIMIZE';
   const supplies = collectSupplies(book, assets, reoptimize ? targets.map((target) => target.account) : []);
+  const draft = new ModelDraft(supplies.length * targets.length <= NAMED_MODEL_MAX_COLUMNS);
   const accountToBase = targets.map((target) => toBase(book, target.account.currency));
   const toCoverBase = targets.map((target, index) =>
     target.inModel
@@ -337,7 +347,7 @@ export function buildFormulation(
     const fundingPerValueUnit = fundingCostPerValueUnit(supply.fundingCostBps.toNumber(), horizonDays);
     const lot = usesLots(asset, request);
     const availableValue = (supply.quantity.toNumber() * marketValuePerAssetUnit) / valueScale;
-    const inventoryRow = draft.addRow(`avail[${supply.key}]`, -Infinity, availableValue);
+    const inventoryRow = draft.addRow(draft.named ? `avail[${supply.key}]` : '', -Infinity, availableValue);
     // Units of the asset in one value unit of a continuous column: the same at every account.
     const quantityPerValueUnit = dec(valueScale).dividedBy(
       asset.price.times(fxRate(book.market.fxRates, asset.currency, book.market.baseCurrency)),
@@ -374,7 +384,8 @@ export function buildFormulation(
       const cost =
         marketValuePerUnit *
         (fundingPerValueUnit + movementSign * movementPerValueUnit + (isKeep ? 0 : MOVEMENT_TIE_BREAK));
-      const column = draft.addColumn(`alloc[${supply.key}>${account.id}]`, cost, 0, upper, columnIsLot);
+      const name = draft.named ? `alloc[${supply.key}>${account.id}]` : '';
+      const column = draft.addColumn(name, cost, 0, upper, columnIsLot);
       const collateralValuePerUnit = marketValuePerUnit * keepFraction;
       draft.add(coverageRow, column, collateralValuePerUnit);
       draft.add(inventoryRow, column, marketValuePerUnit);
@@ -416,7 +427,7 @@ export function buildFormulation(
     return row;
   });
 
-  const totalFollowers = new Map<number, TotalFollower>();
+  const totalColumns: (number | undefined)[] = targets.map(() => undefined);
   const concentrationRows = addConcentrationRows(
     draft,
     book,
@@ -426,7 +437,7 @@ export function buildFormulation(
     accountToBase,
     assets,
     valueScale,
-    totalFollowers,
+    totalColumns,
   );
 
   const movementIndicators: MovementIndicator[] = [];
@@ -456,7 +467,7 @@ export function buildFormulation(
     negativeCostRows,
     inventoryRows,
     concentrationRows,
-    totalFollowers,
+    totalColumns,
     totalShortfallRow,
     accountToBase,
     objectiveOffset,
@@ -477,7 +488,7 @@ function addConcentrationRows(
   accountToBase: readonly number[],
   assets: ReadonlyMap<string, Asset>,
   valueScale: number,
-  totalFollowers: Map<number, TotalFollower>,
+  totalColumns: (number | undefined)[],
 ): ConcentrationRow[] {
   const rows: ConcentrationRow[] = [];
   const groupKeysByAsset = new Map<Asset, string[]>();
@@ -512,23 +523,22 @@ function addConcentrationRows(
       const column = draft.addColumn(`total[${account.id}]`, 0, 0, Infinity);
       const definition = draft.addRow(`total[${account.id}]:definition`, 0, 0);
       draft.add(definition, column, 1);
-      for (const allocation of columns) {
+      for (const allocation of columns)
         draft.add(definition, allocation.column, -allocation.collateralValuePerUnit);
-        totalFollowers.set(allocation.column, { column, perUnit: allocation.collateralValuePerUnit });
-      }
       totalColumn = column;
+      totalColumns[targetIndex] = column;
       return column;
     };
 
     // Columns by the group each limit scope puts them in: a limit finds its columns by lookup, not
     // by testing every column of the account (an issuer limit per issuer would make that quadratic).
+    // Only the groups this account's limits name are collected.
     const columnsByGroup = new Map<string, AllocationColumn[]>();
+    for (const limit of account.concentrationLimits) {
+      columnsByGroup.set(concentrationGroupKey(limit.scope, limit.value), []);
+    }
     for (const allocation of columns) {
-      for (const key of groupKeysOf(allocation.supply.asset)) {
-        const list = columnsByGroup.get(key);
-        if (list === undefined) columnsByGroup.set(key, [allocation]);
-        else list.push(allocation);
-      }
+      for (const key of groupKeysOf(allocation.supply.asset)) columnsByGroup.get(key)?.push(allocation);
     }
 
     account.concentrationLimits.forEach((limit, limitIndex) => {

@@ -59,6 +59,34 @@ export interface SolveOptions {
    * Never sent to a worker (it cannot be cloned).
    */
   readonly signal?: AbortSignal;
+  /**
+   * Solve a large LP through restricted ones (partial-solve.ts): which rows may start left out and
+   * which columns start in. Exact; used by backends that return duals and take a basis (HiGHS).
+   */
+  readonly partial?: PartialModelHints;
+}
+
+/** What a caller knows about which rows and columns will matter (formulation/partial-hints.ts). */
+export interface PartialModelHints {
+  /** Rows the first restricted LP leaves out. */
+  readonly lazyRows: Int32Array;
+  /** 1 for each column in the first restricted LP. */
+  readonly initialColumns: Uint8Array;
+  /** Group of each column (an account), or -1; per round at most `columnsPerGroupPerRound` join a group. */
+  readonly columnGroups: Int32Array;
+  readonly columnsPerGroupPerRound: number;
+  /** Columns the model fixes at 0 that restricted LPs may use at `penaltyPerUnit` up to `upper`. */
+  readonly elastic?: {
+    readonly columns: Int32Array;
+    readonly upper: Float64Array;
+    readonly penaltyPerUnit: number;
+  };
+}
+
+/** The rows and columns a partial solve ended with: the start for a re-solve of a nearby model. */
+export interface WorkingSet {
+  readonly rows: Uint8Array;
+  readonly columns: Uint8Array;
 }
 
 export interface SolveResult {
@@ -78,6 +106,8 @@ export interface SolveResult {
   readonly message?: string;
   /** Optimal basis of an LP, from backends that have one (HiGHS): a warm start for a re-solve. */
   readonly basis?: LinearBasis;
+  /** After a partial solve: the rows and columns it ended with. */
+  readonly workingSet?: WorkingSet;
 }
 
 /** Simplex basis status per column and per row (HiGHS codes: 0 lower, 1 basic, 2 upper, 3 zero, 4 nonbasic). */

@@ -8,6 +8,7 @@
 import { highsBackend } from './highs.backend';
 import { jsLpBackend } from './js-lp.backend';
 import type { LinearModel, SolveOptions, SolverBackendName, SolveResult } from './linear-model';
+import { solvePartially } from './partial-solve';
 
 export interface SolverBackend {
   readonly name: SolverBackendName;
@@ -35,5 +36,13 @@ export async function solveInProcess(
   backend: SolverBackendName,
   options: SolveOptions,
 ): Promise<SolveResult> {
-  return backendNamed(backend).solve(model, options);
+  const chosen = backendNamed(backend);
+  const { partial, ...whole } = options;
+  // Partial solving needs duals and bases from every restricted solve: HiGHS has both.
+  if (partial !== undefined && backend === 'HIGHS') {
+    return solvePartially(model, whole, partial, (restricted, restrictedOptions) =>
+      chosen.solve(restricted, restrictedOptions),
+    );
+  }
+  return chosen.solve(model, whole);
 }

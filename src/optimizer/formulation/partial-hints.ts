@@ -1,0 +1,161 @@
+/**
+ * Where a partial solve (solvers/partial-solve.ts) of a formulation's LP starts: which rows may be
+ * left out and which columns start in. Any choice gives the exact answer; a good one needs few
+ * rounds. Concentration rows start out (on the benchmark books none of 16,800 was binding); each
+ * account starts with its cheapest columns per unit of collateral value, enough to cover its need
+ * several times over, since the accounts compete for the same cheap assets.
+ *
+ * Thresholds measured with bench/optimizer-bench.ts on the synthetic books (2-core EPYC, Node 20):
+ * see the README's Benchmarks section.
+ */
+import type { LinearModel, PartialModelHints, WorkingSet } from '../solvers/linear-model';
+import { isMixedInteger } from '../solvers/solve-support';
+import type { Formulation } from './build-model';
+import { costPerCollateralValue } from './build-model';
+
+export interface PartialSolveSettings {
+  /** Smaller LPs are solved whole: a restricted solve plus pricing rounds only pay off above this. */
+  readonly minColumns: number;
+  /** Each account starts with its cheapest columns until they could bring this multiple of its need... */
+  readonly initialCoverMultiple: number;
+  /** ...and at least this many of them. */
+  readonly initialColumnsPerAccount: number;
+  /** Columns that may join one account per round. */
+  readonly columnsPerAccountPerRound: number;
+}
+
+export const PARTIAL_SOLVE_DEFAULTS: PartialSolveSettings = {
+  minColumns: 5_000,
+  initialCoverMultiple: 3,
+  initialColumnsPerAccount: 10,
+  columnsPerAccountPerRound: 100,
+};
+
+/** Elastic shortfall costs this multiple of the dearest column per unit of collateral value. */
+export const ELASTIC_PENALTY_MULTIPLE = 1_000;
+
+/**
+ * Hints for an LP of this formulation (the full-cover, shortfall or duals model, or a relaxation),
+ * or undefined when it should be solved whole. `start`: the working set of a solve of a nearby
+ * model (same formulation, small change of bounds), to begin where it ended.
+ */
+export function partialModelHints(
+  formulation: Formulation,
+  model: LinearModel,
+  start?: WorkingSet,
+  settings: PartialSolveSettings = PARTIAL_SOLVE_DEFAULTS,
+): PartialModelHints | undefined {
+  if (model.columnCount < settings.minColumns || isMixedInteger(model)) return undefined;
+  const columnGroups = new Int32Array(model.columnCount).fill(-1);
+  for (const allocation of formulation.allocations) columnGroups[allocation.column] = allocation.targetIndex;
+
+  const fitsStart =
+    start !== undefined && start.rows.length === model.rowCount && start.columns.length === model.columnCount;
+  const lazyRows = fitsStart
+    ? leftOut(start.rows)
+    : Int32Array.from(formulation.concentrationRows, (row) => row.row);
+  const initialColumns = fitsStart
+    ? Uint8Array.from(start.columns)
+    : cheapestColumns(formulation, model, settings);
+  for (let column = 0; column < model.columnCount; column += 1) {
+    if (columnGroups[column] < 0) initialColumns[column] = 1;
+  }
+  return {
+    lazyRows,
+    initialColumns,
+    columnGroups,
+    columnsPerGroupPerRound: settings.columnsPerAccountPerRound,
+    ...elasticShortfall(formulation, model),
+  };
+}
+
+function leftOut(included: Uint8Array): Int32Array {
+  const indices: number[] = [];
+  included.forEach((flag, index) => {
+    if (flag === 0) indices.push(index);
+  });
+  return Int32Array.from(indices);
+}
+
+/**
+ * Per account: its KEEP columns; its cheapest columns per unit of collateral value until they could
+ * cover the need `initialCoverMultiple` times (and at least `initialColumnsPerAccount`); and the
+ * columns of a greedy allocation that shares the inventory out, account by account, cheapest first.
+ * The greedy part matters on books where the accounts compete for the same cheap assets: without
+ * it the first restricted LPs lean on elastic shortfall and the pricing rounds bring in tens of
+ * thousands of columns to replace it.
+ */
+function cheapestColumns(
+  formulation: Formulation,
+  model: LinearModel,
+  settings: PartialSolveSettings,
+): Uint8Array {
+  const included = new Uint8Array(model.columnCount);
+  const costPerValue = new Float64Array(model.columnCount);
+  for (const allocation of formulation.allocations) {
+    costPerValue[allocation.column] = costPerCollateralValue(model, allocation);
+  }
+  // Market value (value units) left in each supply for the greedy allocation.
+  const left = Float64Array.from(formulation.inventoryRows, (row) => Math.max(0, model.rowUpper[row]));
+  formulation.allocationsByTarget.forEach((allocations, targetIndex) => {
+    const coverageRow = formulation.coverageRows[targetIndex];
+    if (coverageRow === undefined) return;
+    const need = Math.max(0, model.rowLower[coverageRow]);
+    const ranked: number[] = [];
+    allocations.forEach((allocation, index) => {
+      if (allocation.isKeep) included[allocation.column] = 1;
+      else ranked.push(index);
+    });
+    ranked.sort((a, b) => costPerValue[allocations[a].column] - costPerValue[allocations[b].column]);
+    let reach = 0;
+    let count = 0;
+    let greedyNeed = need;
+    for (const index of ranked) {
+      const allocation = allocations[index];
+      const cheapEnough =
+        reach < settings.initialCoverMultiple * need || count < settings.initialColumnsPerAccount;
+      const supplyLeft = left[allocation.supplyIndex];
+      const greedyTakes = greedyNeed > 0 && supplyLeft > 0;
+      if (!cheapEnough && greedyNeed <= 0) break;
+      if (!cheapEnough && !greedyTakes) continue;
+      included[allocation.column] = 1;
+      reach += allocation.collateralValuePerUnit * allocation.upper;
+      count += 1;
+      if (greedyTakes) {
+        const units = Math.min(
+          allocation.upper,
+          supplyLeft / allocation.marketValuePerUnit,
+          greedyNeed / allocation.collateralValuePerUnit,
+        );
+        left[allocation.supplyIndex] -= units * allocation.marketValuePerUnit;
+        greedyNeed -= units * allocation.collateralValuePerUnit;
+      }
+    }
+  });
+  return included;
+}
+
+/** Shortfall columns this model fixes at 0 (the full-cover phase), opened at a penalty. */
+function elasticShortfall(formulation: Formulation, model: LinearModel): Pick<PartialModelHints, 'elastic'> {
+  const columns: number[] = [];
+  const upper: number[] = [];
+  for (const column of formulation.shortfallColumns) {
+    if (column === undefined || model.columnUpper[column] > 0) continue;
+    const open = formulation.model.columnUpper[column];
+    if (!(open > 0)) continue;
+    columns.push(column);
+    upper.push(open);
+  }
+  if (columns.length === 0) return {};
+  let dearest = 0;
+  for (const allocation of formulation.allocations) {
+    dearest = Math.max(dearest, Math.abs(costPerCollateralValue(model, allocation)));
+  }
+  return {
+    elastic: {
+      columns: Int32Array.from(columns),
+      upper: Float64Array.from(upper),
+      penaltyPerUnit: ELASTIC_PENALTY_MULTIPLE * Math.max(dearest, 1e-3),
+    },
+  };
+}
