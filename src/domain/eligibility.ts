@@ -111,8 +111,12 @@ function matchesWithMaturity(match: EligibilityMatch, asset: Asset, maturityYear
 
 /** Rank of a rule's specificity; larger is more specific. */
 export function ruleSpecificity(match: EligibilityMatch): number {
-  const criteria = [match.assetClass, match.currency, match.issuer, match.creditQualityStep, match.maturity];
-  const given = criteria.filter((criterion) => criterion !== undefined).length;
+  const given =
+    Number(match.assetClass !== undefined) +
+    Number(match.currency !== undefined) +
+    Number(match.issuer !== undefined) +
+    Number(match.creditQualityStep !== undefined) +
+    Number(match.maturity !== undefined);
   return (match.assetId !== undefined ? 100 : 0) + given;
 }
 
@@ -122,11 +126,19 @@ export interface RuleSelection {
   readonly index: number;
 }
 
-/** The rule that governs `asset` at `account`, or undefined when no rule matches. */
-export function selectRule(account: Account, asset: Asset, asOfDate: string): RuleSelection | undefined {
+/**
+ * The rule that governs `asset` at `account`, or undefined when no rule matches. A caller that
+ * asks for one asset at many accounts may pass the asset's residual maturity (years) it computed once.
+ */
+export function selectRule(
+  account: Account,
+  asset: Asset,
+  asOfDate: string,
+  residualYears?: number,
+): RuleSelection | undefined {
   let best: RuleSelection | undefined;
   let bestRank = -1;
-  let years: number | undefined;
+  let years = residualYears;
   const maturityYears = () => (years ??= residualMaturityYears(asset.maturityDate ?? '', asOfDate));
   account.eligibility.forEach((rule, index) => {
     if (!matchesWithMaturity(rule.match, asset, maturityYears)) return;

@@ -52,6 +52,12 @@ export const AUTO_JS_LP_SOLVER_MAX_VARIABLES = 0;
 /** Relative MIP gap at which a lot-mode search may stop. */
 export const MIP_RELATIVE_GAP = 1e-4;
 
+/**
+ * Share of `timeLimitMs` (from the start of solving) a MIP search may run to; the rest is kept for
+ * the duals LP behind the explanations, which would otherwise find the budget spent.
+ */
+export const MIP_SEARCH_SHARE = 0.9;
+
 /** Finite-difference bump of a coverage row, as a share of its right-hand side (floor 1e-3 value units). */
 export const FINITE_DIFFERENCE_RELATIVE_BUMP = 1e-4;
 /** Finite differences take one solve per account; above this many accounts duals are reported unavailable. */
@@ -369,11 +375,25 @@ async function solveWith(
     const candidate = await movementCandidate(formulation, base, relaxedBase, run);
     if (candidate !== undefined) heuristics.push(candidate);
   };
+  // The search starts from the best plan a heuristic has for the model (HiGHS ignores one that
+  // does not fit it): the latest movement-heuristic plan, else the lot rounding of the relaxation.
+  // Each search stops in time to leave the explanations (a duals LP) their share of the budget;
+  // the minimum-shortfall search takes at most half of what is left, the cost search the rest.
+  const searchUntil = started + request.timeLimitMs * MIP_SEARCH_SHARE;
+  const search = (base: LinearModel, relaxedBase?: SolveResult, share = 1): Promise<SolveResult> => {
+    const mipStart =
+      heuristics.at(-1)?.columnValues ??
+      (relaxedBase?.columnValues === undefined
+        ? undefined
+        : roundAndRepair(formulation, relaxedBase.columnValues));
+    const timeLimitMs = Math.max(1, (searchUntil - Date.now()) * share);
+    return solve(base, backend, { ...options, timeLimitMs, ...(mipStart === undefined ? {} : { mipStart }) });
+  };
   let shortfallPhases = fullRelaxed.status !== 'OPTIMAL';
   if (!shortfallPhases) {
     await tryHeuristic(full, fullRelaxed);
     if (searchNeeded()) {
-      mip = await run(full);
+      mip = await search(full, fullRelaxed);
       if (mip.status === 'INFEASIBLE') {
         mip = undefined;
         shortfallPhases = true;
@@ -388,7 +408,7 @@ async function solveWith(
       // The minimum-shortfall phase is a MIP too: the heuristic restricts to the movements its relaxation makes.
       await tryHeuristic(full, await run(relaxation(minShortfallModel(formulation))));
     }
-    const phaseOne = await run(minShortfallModel(formulation));
+    const phaseOne = await search(minShortfallModel(formulation), undefined, 0.5);
     const impossible = noPlanAtAll(phaseOne);
     if (impossible !== undefined) return impossible;
     if (!hasPoint(phaseOne)) {
@@ -403,7 +423,7 @@ async function solveWith(
     );
     relaxed = await run(relaxation(model));
     await tryHeuristic(model, relaxed);
-    if (searchNeeded()) mip = await run(model);
+    if (searchNeeded()) mip = await search(model, relaxed);
   }
   const candidates: Candidate[] = [];
   for (const heuristic of heuristics) {

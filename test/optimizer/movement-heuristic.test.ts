@@ -48,4 +48,30 @@ describe('movement heuristic', () => {
     expect(result.status).toBe('OPTIMAL');
     expectClose(result.objective.toNumber(), 10204.08163, { relative: 1e-6 });
   });
+
+  it('starts the MIP search from its plan and stops it in time to explain the plan', async () => {
+    // A MIP search that uses every millisecond it is given, as a hard one does.
+    const starts: (Float64Array | undefined)[] = [];
+    const limits: number[] = [];
+    const mipUsesItsTime: SolveFunction = async (model, backend, options) => {
+      if (!model.integrality.some((flag) => flag === 1)) return solveInProcess(model, backend, options);
+      starts.push(options.mipStart);
+      limits.push(options.timeLimitMs);
+      await new Promise((resolve) => setTimeout(resolve, options.timeLimitMs));
+      return { backend, status: 'TIME_LIMIT', solveMs: options.timeLimitMs };
+    };
+    const result = await optimize(
+      fixtureBook(fixture),
+      { ...fixtureRequest(fixture), maxMovements: 1, solver: 'HIGHS', timeLimitMs: 1_500 },
+      { solve: mipUsesItsTime },
+    );
+
+    expect(result.solverStats.integerPlanSource).toBe('RESTRICTED_LP');
+    expect(starts).toHaveLength(1);
+    expect(starts[0]).toBeDefined();
+    // The search left the duals LP its share (10%) of the budget: the explanations are there.
+    expect(limits[0]).toBeLessThanOrEqual(0.9 * 1_500);
+    expect(result.dualsSource).toBe('LP_RELAXATION');
+    expect(result.accounts.every((account) => account.marginalCost !== undefined)).toBe(true);
+  });
 });

@@ -29,7 +29,7 @@ import {
 import type { Decimal } from '../../domain/decimal';
 import { dec, ZERO } from '../../domain/decimal';
 import type { AppliedHaircut } from '../../domain/eligibility';
-import { appliedHaircut, selectRule } from '../../domain/eligibility';
+import { appliedHaircut, residualMaturityYears, selectRule } from '../../domain/eligibility';
 import type { Account, Asset, Book, EligibilityRule } from '../../domain/model';
 import { fxRate } from '../../domain/valuation';
 import type { AccountTarget } from '../account-targets';
@@ -246,9 +246,10 @@ function eligibleHaircut(
   account: Account,
   asset: Asset,
   asOfDate: string,
+  residualYears: number | undefined,
   byRule: WeakMap<EligibilityRule, Map<boolean, EligibleHaircut | undefined>>,
 ): EligibleHaircut | undefined {
-  const selection = selectRule(account, asset, asOfDate);
+  const selection = selectRule(account, asset, asOfDate, residualYears);
   if (selection === undefined || !selection.rule.eligible) return undefined;
   const rule = selection.rule;
   const crossCurrency = asset.currency !== account.currency;
@@ -334,8 +335,12 @@ export function buildFormulation(
   const eligibleHaircuts = (asset: Asset): (EligibleHaircut | undefined)[] => {
     let haircuts = haircutsByAsset.get(asset);
     if (haircuts === undefined) {
+      const residualYears =
+        asset.maturityDate === undefined
+          ? undefined
+          : residualMaturityYears(asset.maturityDate, request.asOfDate);
       haircuts = targets.map((target) =>
-        eligibleHaircut(target.account, asset, request.asOfDate, haircutsByRule),
+        eligibleHaircut(target.account, asset, request.asOfDate, residualYears, haircutsByRule),
       );
       haircutsByAsset.set(asset, haircuts);
     }

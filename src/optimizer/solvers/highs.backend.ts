@@ -109,6 +109,11 @@ function runOnce(
       // With a valid basis HiGHS skips presolve and starts the simplex from it.
       instance.setBasis({ colStatus: warm.columnStatus, rowStatus: warm.rowStatus });
     }
+    const start = options.mipStart;
+    if (start !== undefined && isMixedInteger(model) && start.length === model.columnCount) {
+      // HiGHS checks the point itself and ignores it when it is not feasible.
+      instance.setSolution({ colValue: start });
+    }
     const { modelStatus } = instance.run();
     if (modelStatus === MODEL_STATUS.emptyModel) {
       // Nothing to decide: HiGHS reports no solution at all, but the answer is the empty point,

@@ -54,6 +54,11 @@ export interface SolveOptions {
    */
   readonly warmStartBasis?: LinearBasis;
   /**
+   * A feasible point of a MIP (a heuristic's plan) for the search to start from as its incumbent,
+   * so it prunes against it from the first node. Ignored by backends without MIP starts and for LPs.
+   */
+  readonly mipStart?: Float64Array;
+  /**
    * Cancels the solve (the caller went away). The worker pool then stops the worker and rejects
    * with an `AbortError`; in-process backends run synchronously and cannot be interrupted.
    * Never sent to a worker (it cannot be cloned).

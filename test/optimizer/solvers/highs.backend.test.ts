@@ -53,6 +53,28 @@ describe('HiGHS backend', () => {
     expect(Date.now() - startedAt).toBeLessThan(3000);
   });
 
+  it('starts a MIP search from a given feasible point and keeps it as the incumbent', async () => {
+    // A market split instance whose right-hand sides are built from a known 0/1 point: the search
+    // alone finds no feasible point in a short time (previous test), so a plan back means the start was used.
+    const hard = marketSplitModel(5);
+    const known = Float64Array.from({ length: hard.columnCount }, (_, column) =>
+      (column * 7) % 3 === 0 ? 1 : 0,
+    );
+    const activity = new Float64Array(hard.rowCount);
+    for (let column = 0; column < hard.columnCount; column += 1) {
+      for (let entry = hard.columnStart[column]; entry < hard.columnStart[column + 1]; entry += 1) {
+        activity[hard.rowIndex[entry]] += hard.value[entry] * known[column];
+      }
+    }
+    const model = { ...hard, rowLower: activity, rowUpper: Float64Array.from(activity) };
+    const withoutStart = await solveInProcess(model, 'HIGHS', { timeLimitMs: 300 });
+    expect(withoutStart.columnValues).toBeUndefined();
+    const withStart = await solveInProcess(model, 'HIGHS', { timeLimitMs: 300, mipStart: known });
+    expect(['TIME_LIMIT', 'OPTIMAL']).toContain(withStart.status);
+    expect(withStart.columnValues).toBeDefined();
+    expect(withStart.objectiveValue).toBe(0);
+  });
+
   it('turns a malformed model into ERROR instead of throwing', async () => {
     const broken = { ...coverageLp, rowIndex: Int32Array.from([0, 5]) };
     const result = await solveInProcess(broken, 'HIGHS', options);
