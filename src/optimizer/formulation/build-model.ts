@@ -141,44 +141,69 @@ class ModelDraft {
   /** Whether names are recorded (small models only; see NAMED_MODEL_MAX_COLUMNS). */
   constructor(readonly named: boolean) {}
 
-  private readonly cost: number[] = [];
-  private readonly columnLower: number[] = [];
-  private readonly columnUpper: number[] = [];
-  private readonly integer: number[] = [];
+  // Typed arrays grown by doubling: a large book has a million triplets, which as JS arrays of
+  // boxed growth cost more in copying and garbage collection than in the arithmetic.
+  private columnCount = 0;
+  private rowCount = 0;
+  private entryCount = 0;
+  private cost = new Float64Array(1024);
+  private columnLower = new Float64Array(1024);
+  private columnUpper = new Float64Array(1024);
+  private integer = new Uint8Array(1024);
   private readonly columnNames: string[] = [];
-  private readonly rowLower: number[] = [];
-  private readonly rowUpper: number[] = [];
+  private rowLower = new Float64Array(1024);
+  private rowUpper = new Float64Array(1024);
   private readonly rowNames: string[] = [];
-  private readonly entryRow: number[] = [];
-  private readonly entryColumn: number[] = [];
-  private readonly entryValue: number[] = [];
+  private entryRow = new Int32Array(4096);
+  private entryColumn = new Int32Array(4096);
+  private entryValue = new Float64Array(4096);
 
   addColumn(name: string, cost: number, lower: number, upper: number, integer = false): number {
-    this.cost.push(cost);
-    this.columnLower.push(lower);
-    this.columnUpper.push(upper);
-    this.integer.push(integer ? 1 : 0);
+    if (this.columnCount === this.cost.length) {
+      const capacity = 2 * this.cost.length;
+      this.cost = grown(this.cost, capacity);
+      this.columnLower = grown(this.columnLower, capacity);
+      this.columnUpper = grown(this.columnUpper, capacity);
+      this.integer = grown(this.integer, capacity);
+    }
+    const column = this.columnCount++;
+    this.cost[column] = cost;
+    this.columnLower[column] = lower;
+    this.columnUpper[column] = upper;
+    this.integer[column] = integer ? 1 : 0;
     if (this.named) this.columnNames.push(name);
-    return this.cost.length - 1;
+    return column;
   }
 
   addRow(name: string, lower: number, upper: number): number {
-    this.rowLower.push(lower);
-    this.rowUpper.push(upper);
+    if (this.rowCount === this.rowLower.length) {
+      const capacity = 2 * this.rowLower.length;
+      this.rowLower = grown(this.rowLower, capacity);
+      this.rowUpper = grown(this.rowUpper, capacity);
+    }
+    const row = this.rowCount++;
+    this.rowLower[row] = lower;
+    this.rowUpper[row] = upper;
     if (this.named) this.rowNames.push(name);
-    return this.rowLower.length - 1;
+    return row;
   }
 
   add(row: number, column: number, value: number): void {
     if (value === 0) return;
-    this.entryRow.push(row);
-    this.entryColumn.push(column);
-    this.entryValue.push(value);
+    if (this.entryCount === this.entryValue.length) {
+      const capacity = 2 * this.entryValue.length;
+      this.entryRow = grown(this.entryRow, capacity);
+      this.entryColumn = grown(this.entryColumn, capacity);
+      this.entryValue = grown(this.entryValue, capacity);
+    }
+    const entry = this.entryCount++;
+    this.entryRow[entry] = row;
+    this.entryColumn[entry] = column;
+    this.entryValue[entry] = value;
   }
 
   build(): LinearModel {
-    const columnCount = this.cost.length;
-    const entryCount = this.entryValue.length;
+    const { columnCount, rowCount, entryCount } = this;
     // Counting sort of the triplets by column, then each column's few entries by row.
     const start = new Int32Array(columnCount + 1);
     for (let entry = 0; entry < entryCount; entry += 1) start[this.entryColumn[entry] + 1] += 1;
@@ -206,8 +231,10 @@ class ModelDraft {
           values[slot - 1] += value;
           continue;
         }
-        rows.copyWithin(slot + 1, slot, written);
-        values.copyWithin(slot + 1, slot, written);
+        if (slot < written) {
+          rows.copyWithin(slot + 1, slot, written);
+          values.copyWithin(slot + 1, slot, written);
+        }
         rows[slot] = row;
         values[slot] = value;
         written += 1;
@@ -216,19 +243,25 @@ class ModelDraft {
     columnStart[columnCount] = written;
     return {
       columnCount,
-      rowCount: this.rowLower.length,
-      objective: Float64Array.from(this.cost),
-      columnLower: Float64Array.from(this.columnLower),
-      columnUpper: Float64Array.from(this.columnUpper),
-      integrality: Uint8Array.from(this.integer),
-      rowLower: Float64Array.from(this.rowLower),
-      rowUpper: Float64Array.from(this.rowUpper),
+      rowCount,
+      objective: this.cost.slice(0, columnCount),
+      columnLower: this.columnLower.slice(0, columnCount),
+      columnUpper: this.columnUpper.slice(0, columnCount),
+      integrality: this.integer.slice(0, columnCount),
+      rowLower: this.rowLower.slice(0, rowCount),
+      rowUpper: this.rowUpper.slice(0, rowCount),
       columnStart,
       rowIndex: rows.slice(0, written),
       value: values.slice(0, written),
       ...(this.named ? { columnNames: this.columnNames, rowNames: this.rowNames } : {}),
     };
   }
+}
+
+function grown<T extends Float64Array | Int32Array | Uint8Array>(array: T, capacity: number): T {
+  const bigger = new (array.constructor as new (length: number) => T)(capacity);
+  bigger.set(array);
+  return bigger;
 }
 
 interface EligibleHaircut {
