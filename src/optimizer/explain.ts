@@ -295,16 +295,22 @@ export function unusedAssets(
       (allocation) => !used.has(allocation.supplyIndex * targetCount + targetIndex),
     );
     // Sort keys first (an account may have a thousand unused sources), objects only for the listed.
-    const keys = Float64Array.from(unused, (allocation) => perUnitValue(allocation) ?? Infinity);
-    const order = Array.from(unused.keys()).sort(
+    const keys = new Float64Array(unused.length);
+    const order = new Int32Array(unused.length);
+    unused.forEach((allocation, index) => {
+      keys[index] = perUnitValue(allocation) ?? Infinity;
+      order[index] = index;
+    });
+    order.sort(
       (a, b) =>
         keys[a] - keys[b] ||
         compareText(unused[a].supply.asset.id, unused[b].supply.asset.id) ||
         compareText(unused[a].supply.location, unused[b].supply.location),
     );
-    const listed = order
-      .slice(0, perAccount)
-      .map((index) => ({ allocation: unused[index], perUnit: perUnitValue(unused[index]) }));
+    const listed = Array.from(order.subarray(0, perAccount), (index) => ({
+      allocation: unused[index],
+      perUnit: perUnitValue(unused[index]),
+    }));
     omitted += unused.length - listed.length;
     for (const { allocation, perUnit } of listed) {
       const { asset, location } = allocation.supply;

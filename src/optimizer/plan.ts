@@ -243,6 +243,12 @@ function repairCoverage(
     usedBySupplyIndex.set(index, (usedBySupplyIndex.get(index) ?? ZERO).plus(item.quantity));
     lineOf.set(item.allocation, item);
   }
+  // Sources with nothing left, flagged once: on a book where accounts compete for the cheap assets
+  // most of an account's cheapest candidates are used up, and each would otherwise cost a Decimal.
+  const usedUp = new Uint8Array(formulation.supplies.length);
+  for (const [index, used] of usedBySupplyIndex) {
+    if (!formulation.supplies[index].quantity.greaterThan(used)) usedUp[index] = 1;
+  }
   // Sort keys computed once: the accounts' candidate lists are sorted with them, hundreds of entries each.
   const costKey = new Float64Array(formulation.model.columnCount);
   for (const allocation of formulation.allocations) {
@@ -265,11 +271,14 @@ function repairCoverage(
       () =>
         formulation.hasIndicators
           ? []
-          : atAccount.filter((allocation) => !lineOf.has(allocation)).sort(byCost),
+          : atAccount
+              .filter((allocation) => !lineOf.has(allocation) && usedUp[allocation.supplyIndex] === 0)
+              .sort(byCost),
     ];
     for (const candidates of candidateGroups) {
       for (const allocation of candidates()) {
         if (!need.greaterThan(ZERO)) return;
+        if (usedUp[allocation.supplyIndex] === 1) continue;
         const headroom = formulation.supplies[allocation.supplyIndex].quantity.minus(
           usedBySupplyIndex.get(allocation.supplyIndex) ?? ZERO,
         );
@@ -292,10 +301,11 @@ function repairCoverage(
           allocated.push(line);
           lineOf.set(allocation, line);
         }
-        usedBySupplyIndex.set(
-          allocation.supplyIndex,
-          (usedBySupplyIndex.get(allocation.supplyIndex) ?? ZERO).plus(added),
-        );
+        const used = (usedBySupplyIndex.get(allocation.supplyIndex) ?? ZERO).plus(added);
+        usedBySupplyIndex.set(allocation.supplyIndex, used);
+        if (!formulation.supplies[allocation.supplyIndex].quantity.greaterThan(used)) {
+          usedUp[allocation.supplyIndex] = 1;
+        }
         const addedValue = added.times(unitValue);
         limits.add(allocation.supply.asset, addedValue);
         need = need.minus(addedValue);

@@ -104,9 +104,10 @@ function restrictBasis(basis: LinearBasis, rows: Int32Array, columns: Int32Array
 }
 
 /**
- * Prices the left-out columns (reduced costs written to `reducedCosts`, NaN for columns in) and
- * brings in those below -DUAL_TOLERANCE: all of a group's when they are few, else its
- * `columnsPerGroupPerRound` most negative. Returns how many came in.
+ * Prices the left-out columns (reduced costs written to `reducedCosts`) and brings in those below
+ * -DUAL_TOLERANCE: all of a group's when they are few, else its `columnsPerGroupPerRound` most
+ * negative. Candidates are bucketed by group with one counting pass, and only a bucket over its cap
+ * is sorted. Returns how many came in.
  */
 function addPricedColumns(
   model: LinearModel,
@@ -116,31 +117,36 @@ function addPricedColumns(
   hints: PartialModelHints,
   reducedCosts: Float64Array,
 ): number {
-  const negativeByGroup = new Map<number, number[]>();
+  const candidates: number[] = [];
+  let slots = 1;
   for (let column = 0; column < model.columnCount; column += 1) {
-    if (columnIn[column] === 1) {
-      reducedCosts[column] = NaN;
-      continue;
-    }
+    if (columnIn[column] === 1) continue;
     let reducedCost = objective[column];
     for (let entry = model.columnStart[column]; entry < model.columnStart[column + 1]; entry += 1) {
       reducedCost -= model.value[entry] * rowDuals[model.rowIndex[entry]];
     }
     reducedCosts[column] = reducedCost;
     if (reducedCost >= -DUAL_TOLERANCE) continue;
-    const group = hints.columnGroups[column];
-    const list = negativeByGroup.get(group);
-    if (list === undefined) negativeByGroup.set(group, [column]);
-    else list.push(column);
+    candidates.push(column);
+    slots = Math.max(slots, hints.columnGroups[column] + 2);
   }
+  if (candidates.length === 0) return 0;
+  // Slot 0 holds the columns of no group (-1), slot g + 1 those of group g.
+  const bucketStart = new Int32Array(slots + 1);
+  for (const column of candidates) bucketStart[hints.columnGroups[column] + 2] += 1;
+  for (let slot = 0; slot < slots; slot += 1) bucketStart[slot + 1] += bucketStart[slot];
+  const next = bucketStart.slice(0, slots);
+  const bucketed = new Int32Array(candidates.length);
+  for (const column of candidates) bucketed[next[hints.columnGroups[column] + 1]++] = column;
   let added = 0;
-  for (const [group, candidates] of negativeByGroup) {
-    const cap = group < 0 ? candidates.length : hints.columnsPerGroupPerRound;
-    if (candidates.length > cap) candidates.sort((left, right) => reducedCosts[left] - reducedCosts[right]);
-    for (let index = 0; index < Math.min(cap, candidates.length); index += 1) {
-      columnIn[candidates[index]] = 1;
-      added += 1;
+  for (let slot = 0; slot < slots; slot += 1) {
+    let bucket = bucketed.subarray(bucketStart[slot], bucketStart[slot + 1]);
+    if (slot > 0 && bucket.length > hints.columnsPerGroupPerRound) {
+      bucket = bucket.sort((left, right) => reducedCosts[left] - reducedCosts[right]);
+      bucket = bucket.subarray(0, hints.columnsPerGroupPerRound);
     }
+    for (const column of bucket) columnIn[column] = 1;
+    added += bucket.length;
   }
   return added;
 }
@@ -196,7 +202,7 @@ export async function solvePartially(
   const columnValues = new Float64Array(columnCount);
   const rowDuals = new Float64Array(rowCount);
   const activity = new Float64Array(rowCount);
-  const reducedCosts = new Float64Array(columnCount).fill(NaN);
+  const reducedCosts = new Float64Array(columnCount);
 
   const solveFull = async (): Promise<SolveResult> => {
     const result = await solve(model, {
