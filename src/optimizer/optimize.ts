@@ -39,7 +39,7 @@ import type {
 } from './optimizer.types';
 import type { Plan } from './plan';
 import { buildPlan } from './plan';
-import type { LinearModel, SolverBackendName, SolveResult } from './solvers/linear-model';
+import type { LinearModel, SolverBackendName, SolveResult, WorkingSet } from './solvers/linear-model';
 import { verifyPlan } from './verify';
 
 /**
@@ -312,8 +312,9 @@ async function solveWith(
 ): Promise<Attempt> {
   const started = Date.now();
   const options = { timeLimitMs: request.timeLimitMs, mipRelativeGap: MIP_RELATIVE_GAP };
-  const run = (model: LinearModel): Promise<SolveResult> => {
-    const partial = partialModelHints(formulation, model, undefined, partialSolve);
+  // `start`: the working set of a partial solve of a nearby model, to begin where it ended.
+  const run = (model: LinearModel, start?: WorkingSet): Promise<SolveResult> => {
+    const partial = partialModelHints(formulation, model, start, partialSolve);
     return solve(model, backend, partial === undefined ? options : { ...options, partial });
   };
   const finish = (candidate?: Candidate, failure?: string): Attempt => ({
@@ -352,7 +353,8 @@ async function solveWith(
       formulation,
       shortfallAndCost(formulation, phaseOne.columnValues).shortfall,
     );
-    const phaseTwo = await run(phaseTwoModel);
+    // Phase one's columns reach the least shortfall, so the restricted phase-two LP is feasible.
+    const phaseTwo = await run(phaseTwoModel, phaseOne.workingSet);
     if (phaseTwo.status !== 'OPTIMAL' || !phaseTwo.columnValues)
       return finish(undefined, describe(phaseTwo, 'cost given shortfall'));
     return finish({

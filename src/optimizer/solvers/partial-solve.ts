@@ -18,9 +18,10 @@
  * Elastic columns: a first column set may not be able to cover every call (the accounts' cheapest
  * assets are the same few bonds). Columns the model fixes at 0 (shortfall in the full-cover phase)
  * may be opened at a penalty so each restricted LP is feasible; the answer must leave them at 0.
- * If it does not (the book cannot be covered, or the penalty was not large enough), and whenever a
- * restricted solve fails or the rounds run out, the full model is solved directly, warm-started
- * from the last basis: the outcome is always the full LP's.
+ * If it does not, the same loop minimises their sum alone: a positive minimum proves the full
+ * model infeasible (the book cannot be covered); a zero one means the penalty was too small, and
+ * the full model is solved directly, warm-started from the last basis. So it is whenever a
+ * restricted solve fails or the rounds run out: the outcome is always the full LP's.
  *
  * Only for LPs, and only with a backend that returns duals and takes a basis (HiGHS).
  */
@@ -33,6 +34,8 @@ export const DUAL_TOLERANCE = 1e-7;
 export const ROW_VIOLATION_TOLERANCE = 1e-9;
 /** An elastic column above this (value units) means the restricted answer needed it. */
 export const ELASTIC_TOLERANCE = 1e-9;
+/** Least total of the elastic columns (value units) that proves the full model infeasible. */
+export const INFEASIBILITY_TOLERANCE = 1e-6;
 /** Rounds before giving up and solving the full model (warm-started); books here need 4 to 12. */
 export const MAX_ROUNDS = 60;
 
@@ -203,6 +206,7 @@ export async function solvePartially(
   const rowDuals = new Float64Array(rowCount);
   const activity = new Float64Array(rowCount);
   const reducedCosts = new Float64Array(columnCount);
+  let provingInfeasible = false;
 
   const solveFull = async (): Promise<SolveResult> => {
     const result = await solve(model, {
@@ -274,8 +278,22 @@ export async function solvePartially(
 
     if (rowsAdded > 0 || columnsAdded > 0) continue;
     if (elastic !== undefined && elastic.columns.some((column) => columnValues[column] > ELASTIC_TOLERANCE)) {
+      if (!provingInfeasible) {
+        // Elastic columns still in use: either nothing covers the book or the penalty was too
+        // small. Minimising their sum alone, over the full LP as above, tells which.
+        provingInfeasible = true;
+        objective = new Float64Array(columnCount);
+        for (const column of elastic.columns) objective[column] = 1;
+        continue;
+      }
+      const leastElastic = elastic.columns.reduce((total, column) => total + columnValues[column], 0);
+      // Positive minimum: no point of the full model has them at 0, so it is infeasible.
+      if (leastElastic > INFEASIBILITY_TOLERANCE) {
+        return { backend: result.backend, status: 'INFEASIBLE', solveMs: elapsedMs() };
+      }
       return solveFull();
     }
+    if (provingInfeasible) return solveFull();
     if (elastic !== undefined) for (const column of elastic.columns) columnValues[column] = 0;
     return {
       backend: result.backend,

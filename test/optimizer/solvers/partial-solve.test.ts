@@ -1,4 +1,6 @@
+import { highsBackend } from '../../../src/optimizer/solvers/highs.backend';
 import type { LinearModel, PartialModelHints } from '../../../src/optimizer/solvers/linear-model';
+import { solvePartially } from '../../../src/optimizer/solvers/partial-solve';
 import { solveInProcess, SolverPool } from '../../../src/optimizer/solvers/solver-pool';
 import { linearModel } from './model-factory';
 
@@ -75,11 +77,39 @@ describe('partial solve (column generation and lazy rows)', () => {
     expect(result.reducedCosts![2]).toBeCloseTo(2, 9);
   });
 
-  it('reports the full model infeasible when only the elastic columns could cover it', async () => {
-    // Need 40 with at most 4 + 10 + 10 available: no plan covers it. The restricted LPs use the
-    // elastic shortfall; the fallback solves the full model, which proves infeasibility.
-    const result = await solveInProcess(capModel(40), 'HIGHS', { ...OPTIONS, partial: hints() });
+  it('proves the full model infeasible when only the elastic columns could cover it', async () => {
+    // Need 40 with at most 4 + 10 + 10 available: no plan covers it. The restricted LPs keep using
+    // the elastic shortfall; minimising it over the full LP (by the same rounds) leaves 16, > 0.
+    const model = capModel(40);
+    const solved: LinearModel[] = [];
+    // As optimize sets it, the shortfall may reach the whole need.
+    const wholeNeed = hints({
+      elastic: { columns: Int32Array.from([3]), upper: Float64Array.from([40]), penaltyPerUnit: 1000 },
+    });
+    const result = await solvePartially(model, OPTIONS, wholeNeed, (restricted, options) => {
+      solved.push(restricted);
+      return highsBackend.solve(restricted, options);
+    });
     expect(result.status).toBe('INFEASIBLE');
+    // Proved by the restricted LPs: the whole model was never handed to the solver.
+    expect(solved).not.toContain(model);
+  });
+
+  it('solves the whole model when the elastic penalty was too small to keep them at 0', async () => {
+    // At 0.5 per unit the shortfall is cheaper than every column, so the penalised LP uses it;
+    // minimising it alone shows 0 is possible, and the whole solve gives the true optimum.
+    const model = capModel();
+    const solved: LinearModel[] = [];
+    const cheapPenalty = hints({
+      elastic: { columns: Int32Array.from([3]), upper: Float64Array.from([10]), penaltyPerUnit: 0.5 },
+    });
+    const result = await solvePartially(model, OPTIONS, cheapPenalty, (restricted, options) => {
+      solved.push(restricted);
+      return highsBackend.solve(restricted, options);
+    });
+    expect(result.status).toBe('OPTIMAL');
+    expect(result.objectiveValue).toBeCloseTo(16, 9);
+    expect(solved).toContain(model);
   });
 
   it('starts from a basis of the full model that uses columns outside the first set', async () => {
