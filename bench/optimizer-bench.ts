@@ -20,7 +20,7 @@ import { DEVELOPMENT_KEY } from '../src/auth';
 import { accountTargets } from '../src/optimizer/account-targets';
 import { buildFormulation } from '../src/optimizer/formulation/build-model';
 import { fullCoverModel } from '../src/optimizer/formulation/model-variants';
-import { partialModelHints } from '../src/optimizer/formulation/partial-hints';
+import { PARTIAL_SOLVE_DEFAULTS, partialModelHints } from '../src/optimizer/formulation/partial-hints';
 import { optimize } from '../src/optimizer/optimize';
 import type { OptimizeInputData } from '../src/optimizer/optimize-input';
 import { parseOptimizeInput } from '../src/optimizer/optimize-input';
@@ -46,6 +46,10 @@ interface BenchCase {
   readonly accounts: number;
   /** Where the synthetic book puts issuer limits (synthetic-book.ts); default EVERY_ACCOUNT. */
   readonly issuerLimits?: IssuerLimitPlacement;
+  /** Calls as a share of the inventory's value (synthetic-book.ts); above ~0.6 the book cannot be covered. */
+  readonly requirementShare?: number;
+  /** OPTIMIZE with every LP solved whole, as before partial solving (partial-hints.ts), for comparison. */
+  readonly wholeLps?: boolean;
   readonly input: OptimizeInputData;
   /** For RAW: the backend solving the model optimize builds. */
   readonly rawBackend?: SolverBackendName;
@@ -109,7 +113,12 @@ async function runCase(benchCase: BenchCase): Promise<CaseResult> {
   } else if (benchCase.kind === 'OPTIMIZE') {
     for (let run = 0; run <= benchCase.runs; run += 1) {
       const started = performance.now();
-      const result = await optimize(book, request, { solve: solveInProcess });
+      const result = await optimize(book, request, {
+        solve: solveInProcess,
+        ...(benchCase.wholeLps === true
+          ? { partialSolve: { ...PARTIAL_SOLVE_DEFAULTS, minColumns: Infinity } }
+          : {}),
+      });
       const elapsed = performance.now() - started;
       const stats = result.solverStats;
       status = result.status;
@@ -196,8 +205,13 @@ async function runCase(benchCase: BenchCase): Promise<CaseResult> {
   };
 }
 
-function sizeLabel(benchCase: Pick<BenchCase, 'assets' | 'accounts' | 'issuerLimits'>): string {
+function sizeLabel(
+  benchCase: Pick<BenchCase, 'assets' | 'accounts' | 'issuerLimits' | 'requirementShare'>,
+): string {
   const size = `${benchCase.assets}x${benchCase.accounts}`;
+  if (benchCase.requirementShare !== undefined) {
+    return `${size}, calls ${Math.round(benchCase.requirementShare * 100)}% of inventory`;
+  }
   return benchCase.issuerLimits === 'CCP_ONLY' ? `${size}, issuer limits at CCPs only` : size;
 }
 
@@ -270,6 +284,20 @@ function cases(quick: boolean): BenchCase[] {
       list.push({ ...base, label: 'AUTO', kind: 'OPTIMIZE', input: { solver: 'AUTO' } });
       list.push({ ...base, label: 'AUTO via GraphQL/HTTP', kind: 'GRAPHQL', input: {} });
     }
+  }
+  if (!quick) {
+    // A book that cannot be covered: least shortfall first, then cost (PARTIAL), by partial solves
+    // and, once, by whole LPs as before (the minimum-shortfall LP is what takes long there).
+    const uncoverable = { assets: 1000, accounts: 100, requirementShare: 1.5 };
+    list.push({ ...uncoverable, runs: 3, label: 'AUTO', kind: 'OPTIMIZE', input: { solver: 'AUTO' } });
+    list.push({
+      ...uncoverable,
+      runs: 1,
+      label: 'AUTO, whole LPs',
+      kind: 'OPTIMIZE',
+      input: { solver: 'AUTO' },
+      wholeLps: true,
+    });
   }
   list.push({
     assets: 200,

@@ -61,10 +61,17 @@ export interface SyntheticBookSize {
   readonly accounts: number;
   /** Default EVERY_ACCOUNT. */
   readonly issuerLimits?: IssuerLimitPlacement;
+  /** Requirements as a share of the inventory's value; default 0.45. Above about 0.6 no plan covers every call. */
+  readonly requirementShare?: number;
 }
 
 export function syntheticBook(
-  { assets: assetCount, accounts: accountCount, issuerLimits = 'EVERY_ACCOUNT' }: SyntheticBookSize,
+  {
+    assets: assetCount,
+    accounts: accountCount,
+    issuerLimits = 'EVERY_ACCOUNT',
+    requirementShare = 0.45,
+  }: SyntheticBookSize,
   seed: number,
 ): Book {
   const random = seededRandom(seed);
@@ -172,7 +179,7 @@ export function syntheticBook(
       ...(issuerLimits === 'EVERY_ACCOUNT' || kind === 'CCP_INITIAL_MARGIN' ? issuerLimitsOfAccount : []),
       { scope: 'ASSET_CLASS', value: 'EQUITY', maxFraction: dec('0.4'), basis: 'REQUIREMENT' },
     ];
-    const requirementUsd = (0.45 * inventoryUsd * weight) / weightTotal;
+    const requirementUsd = (requirementShare * inventoryUsd * weight) / weightTotal;
     return {
       id: `K${String(index).padStart(4, '0')}`,
       name: `Account ${index}`,
