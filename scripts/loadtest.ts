@@ -7,14 +7,21 @@
  * Afterwards it checks, through GraphQL, that inventory is conserved, nothing is negative and each
  * idempotency key took effect once. Prints a table, writes bench/results/loadtest.json, and exits
  * non-zero only when an invariant or a response check breaks (a missed throughput target is reported).
+ * Beside req/s and latency, each mix reports the service's CPU time per request (robust to other
+ * load on the machine, so it compares code changes) and autocannon's own CPU use.
  *
- * Flags: --duration <s> (per mix, default 10), --connections <n> (reads, default 10),
- * --optimize-connections <n> (default 4), --post-connections <n> (default 8),
+ * Each read mix is preceded by a warm-up of --warmup seconds (default 2; 0 for none), its responses
+ * checked like the others but not counted, so a read's figures are the service's steady state
+ * rather than its first seconds of JIT compilation and cache filling.
+ *
+ * Flags: --duration <s> (per mix, default 10), --warmup <s> (reads, default 2),
+ * --connections <n> (reads, default 10), --optimize-connections <n> (default 4),
+ * --post-connections <n> (default 8),
  * --max-requests <n> (cap per mix, default 200000), --retry-fraction <0..1> (default 0.2),
  * --mixes reads,optimize,post (default all).
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -66,6 +73,7 @@ const TARGETS = { readRequestsPerSecond: 2000, readP99Ms: 50, optimizeRequestsPe
 
 interface Options {
   readonly durationSeconds: number;
+  readonly warmupSeconds: number;
   readonly readConnections: number;
   readonly optimizeConnections: number;
   readonly postConnections: number;
@@ -90,6 +98,7 @@ function parseOptions(argv: readonly string[]): Options {
   if (retryFraction >= 1) throw new Error('--retry-fraction must be below 1');
   return {
     durationSeconds: positive('duration', 10),
+    warmupSeconds: flag('warmup') === '0' ? 0 : positive('warmup', 2),
     readConnections: positive('connections', 10),
     optimizeConnections: positive('optimize-connections', 4),
     postConnections: positive('post-connections', 8),
@@ -117,6 +126,8 @@ function freePort(): Promise<number> {
 interface RunningService {
   readonly url: string;
   readonly log: () => string;
+  /** CPU time the service process has used so far (all its threads), ms; undefined off Linux. */
+  readonly cpuMs: () => number | undefined;
   stop(): Promise<number | null>;
 }
 
@@ -155,11 +166,24 @@ async function startService(apiKeyHash: string): Promise<RunningService> {
   return {
     url: `${base}/graphql`,
     log: () => log,
+    cpuMs: () => processCpuMs(child.pid),
     stop: async () => {
       child.kill('SIGTERM');
       return exited;
     },
   };
+}
+
+/** utime + stime from /proc/<pid>/stat (clock ticks of 10 ms on Linux). */
+function processCpuMs(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    // Fields after the parenthesised command name: utime and stime are the 12th and 13th.
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return undefined;
+  }
 }
 
 interface GraphQLBody {
@@ -199,6 +223,13 @@ interface MixResult {
   readonly graphqlErrors: number;
   /** Refusals the mix provokes on purpose (not enough free inventory), counted apart. */
   readonly expectedRejections: number;
+  /**
+   * Service CPU time per request (all threads, microseconds): unlike req/s, barely moved by other
+   * load on the machine, so it compares code changes measured on a busy machine.
+   */
+  readonly serviceCpuMicrosPerRequest: number | null;
+  /** CPU used by this process (autocannon and the response checks) as % of one core: the load generator's share. */
+  readonly loadGeneratorCpuPercent: number;
 }
 
 /** Counts what every response said; the mix supplies a check for a successful body. */
@@ -251,6 +282,8 @@ async function runMix(
   request: AutocannonRequest,
   tally: ResponseTally,
 ): Promise<MixResult> {
+  const serviceCpuBefore = service.cpuMs();
+  const generatorCpuBefore = process.cpuUsage();
   const result = await autocannon({
     url: service.url,
     connections,
@@ -260,6 +293,8 @@ async function runMix(
     headers: { 'content-type': 'application/json', authorization: `Bearer ${apiKey}` },
     requests: [request],
   });
+  const serviceCpuAfter = service.cpuMs();
+  const generatorCpu = process.cpuUsage(generatorCpuBefore);
   if (tally.samples.length > 0)
     console.error(`${name}: unexpected responses, e.g.\n  ${tally.samples.join('\n  ')}`);
   return {
@@ -274,6 +309,13 @@ async function runMix(
     connectionErrors: result.errors,
     graphqlErrors: tally.graphqlErrors,
     expectedRejections: tally.expectedRejections,
+    serviceCpuMicrosPerRequest:
+      serviceCpuBefore === undefined || serviceCpuAfter === undefined || result.requests.total === 0
+        ? null
+        : Math.round(((serviceCpuAfter - serviceCpuBefore) * 1000) / result.requests.total),
+    loadGeneratorCpuPercent: Math.round(
+      (generatorCpu.user + generatorCpu.system) / 10 / (result.duration * 1000),
+    ),
   };
 }
 
@@ -484,6 +526,8 @@ function table(results: readonly MixResult[]): string {
     'non-2xx',
     'GraphQL errors',
     'refused*',
+    'service CPU us/req',
+    'autocannon CPU %',
   ];
   const rows = results.map((result) => [
     result.mix,
@@ -495,6 +539,8 @@ function table(results: readonly MixResult[]): string {
     String(result.non2xx + result.connectionErrors),
     String(result.graphqlErrors),
     String(result.expectedRejections),
+    String(result.serviceCpuMicrosPerRequest ?? 'n/a'),
+    String(result.loadGeneratorCpuPercent),
   ]);
   const widths = header.map((title, column) =>
     Math.max(title.length, ...rows.map((row) => row[column]!.length)),
@@ -515,6 +561,7 @@ async function main(): Promise<void> {
   const results: MixResult[] = [];
   let invariants: InvariantReport[] = [];
   let serviceExitCode: number | null = null;
+  let unexpectedWarmupResponses = false;
   try {
     if (options.mixes.includes('reads')) {
       const reads: [string, string, object][] = [
@@ -523,6 +570,19 @@ async function main(): Promise<void> {
         ['read: market (light)', MARKET, {}],
       ];
       for (const [name, query, variables] of reads) {
+        if (options.warmupSeconds > 0) {
+          const warmupTally = new ResponseTally();
+          await runMix(
+            `${name} (warm-up)`,
+            service,
+            apiKey,
+            { ...options, durationSeconds: options.warmupSeconds },
+            options.readConnections,
+            staticMix(query, variables, warmupTally),
+            warmupTally,
+          );
+          if (warmupTally.non2xx + warmupTally.graphqlErrors > 0) unexpectedWarmupResponses = true;
+        }
         const tally = new ResponseTally();
         results.push(
           await runMix(
@@ -651,9 +711,9 @@ async function main(): Promise<void> {
   );
   console.log(`wrote ${path.relative(ROOT, RESULTS_FILE)}`);
 
-  const unexpected = results.some(
-    (result) => result.non2xx + result.connectionErrors + result.graphqlErrors > 0,
-  );
+  const unexpected =
+    unexpectedWarmupResponses ||
+    results.some((result) => result.non2xx + result.connectionErrors + result.graphqlErrors > 0);
   if (invariants.some((invariant) => !invariant.holds) || unexpected || serviceExitCode !== 0) {
     console.error('loadtest: an invariant or a response check failed');
     process.exitCode = 1;

@@ -31,8 +31,11 @@ export interface RequestLogger {
 const SILENT_LOGGER: RequestLogger = { info: () => undefined, warn: () => undefined, error: () => undefined };
 
 export interface ContextOptions {
-  /** Default: a signal that never aborts (executeOperation in tests, scripts). */
-  readonly signal?: AbortSignal;
+  /**
+   * Default: a signal that never aborts (executeOperation in tests, scripts). A function is called
+   * on the first read of `context.signal`, so requests that never look pay nothing for it.
+   */
+  readonly signal?: AbortSignal | (() => AbortSignal);
   /** Default: a logger that writes nothing. */
   readonly logger?: RequestLogger;
   readonly requestId?: string;
@@ -44,12 +47,33 @@ export function createContext(
   options: ContextOptions = {},
 ): GraphQLContext {
   let snapshot: Promise<Book> | undefined;
-  return {
+  const { signal } = options;
+  let made: AbortSignal | undefined;
+  const signalOf =
+    signal === undefined
+      ? () => (made ??= new AbortController().signal)
+      : typeof signal === 'function'
+        ? () => (made ??= signal())
+        : () => signal;
+  const context: RequestContext = Object.create(RequestContext.prototype);
+  return Object.assign(context, {
     services,
     principal,
-    signal: options.signal ?? new AbortController().signal,
+    signalOf,
     logger: options.logger ?? SILENT_LOGGER,
     ...(options.requestId === undefined ? {} : { requestId: options.requestId }),
     book: () => (snapshot ??= services.books.snapshot()),
-  };
+  });
+}
+
+/**
+ * `signal` is a getter on the prototype, so it stays lazy when Apollo copies the context for
+ * each operation (Object.assign onto an object of the same prototype): the copy shares `signalOf`.
+ */
+class RequestContext {
+  declare readonly signalOf: () => AbortSignal;
+
+  get signal(): AbortSignal {
+    return this.signalOf();
+  }
 }

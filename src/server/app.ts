@@ -20,10 +20,11 @@ import { buildGraphQLSchema } from '../graphql/schema';
 import type { Services } from '../services/services';
 import type { CollateralStore } from '../store/store.port';
 import { createDefences, type DefenceSettings } from './defences';
+import { createGraphQLHttpHandler, type GraphQLHttpHandler } from './graphql-http';
 import type { Logger } from './logger';
 import { Metrics } from './metrics';
 import { createObservability } from './observability';
-import { abortSignalFor } from './request-abort';
+import { lazyAbortSignalFor } from './request-abort';
 import { attachSubscriptionServer } from './subscriptions';
 
 export interface AppDependencies {
@@ -50,7 +51,11 @@ export interface App {
 export async function createApp({ config, services, store, logger, metrics }: AppDependencies): Promise<App> {
   const schema = await buildGraphQLSchema();
   const expressApp = express();
-  const httpServer = http.createServer(httpServerOptions(config), expressApp);
+  // Set once Apollo has started (before listen): POST /graphql in its common shape, else Express.
+  let graphqlHttp: GraphQLHttpHandler = () => false;
+  const httpServer = http.createServer(httpServerOptions(config), (request, response) => {
+    if (!graphqlHttp(request, response)) expressApp(request, response);
+  });
   httpServer.keepAliveTimeout = config.httpKeepAliveTimeoutMs ?? DEFAULT_HTTP_TIMEOUTS.httpKeepAliveTimeoutMs;
   const development = config.nodeEnv === 'development';
   const defences = createDefences(config);
@@ -76,7 +81,7 @@ export async function createApp({ config, services, store, logger, metrics }: Ap
   const apollo = new ApolloServer<GraphQLContext>({
     schema,
     ...defences.apolloOptions,
-    formatError: createErrorFormatter(observability.logger, development),
+    formatError: observability.withErrorScope(createErrorFormatter(observability.logger, development)),
     includeStacktraceInErrorResponses: development,
     // main.ts owns shutdown (drain, then close the store); Apollo's own handler would re-raise the signal first.
     stopOnTerminationSignals: false,
@@ -94,17 +99,33 @@ export async function createApp({ config, services, store, logger, metrics }: Ap
   });
   await apollo.start();
 
+  const graphqlContext = async (req: http.IncomingMessage, res: http.ServerResponse) => {
+    const principal = authenticator.tryAuthenticate(req.headers, req.socket.remoteAddress);
+    return createContext(services, principal, {
+      signal: lazyAbortSignalFor(res),
+      ...observability.forRequest(req, principal),
+    });
+  };
+  graphqlHttp = createGraphQLHttpHandler({
+    apollo,
+    maxRequestBodyBytes: config.maxRequestBodyBytes,
+    context: graphqlContext,
+    enterRequestScope: observability.enterRequestScope,
+    batchRefusal: defences.batchRefusal,
+    loggerFor: observability.loggerFor,
+  });
+
   expressApp.disable('x-powered-by');
   expressApp.use(observability.requestContext);
   expressApp.get('/health', (_request, response) => {
     response.json({ status: 'ok' });
   });
   expressApp.get('/metrics', observability.metricsEndpoint);
-  expressApp.get('/ready', (_request, response) => {
+  expressApp.get('/ready', (request, response) => {
     store.ping().then(
       () => response.json({ status: 'ready', store: store.kind }),
       (error: unknown) => {
-        observability.logger.warn({ err: error }, 'Readiness check failed: store unreachable');
+        observability.loggerFor(request).warn({ err: error }, 'Readiness check failed: store unreachable');
         response.status(503).json({ status: 'unavailable', store: store.kind });
       },
     );
@@ -114,13 +135,7 @@ export async function createApp({ config, services, store, logger, metrics }: Ap
     express.json({ limit: config.maxRequestBodyBytes }),
     defences.batchGuard,
     expressMiddleware(apollo, {
-      context: async ({ req, res }) => {
-        const principal = authenticator.tryAuthenticate(req.headers, req.socket.remoteAddress);
-        return createContext(services, principal, {
-          signal: abortSignalFor(res),
-          ...observability.forRequest(req, principal),
-        });
-      },
+      context: ({ req, res }) => graphqlContext(req, res),
     }),
     defences.requestBodyErrors,
   );

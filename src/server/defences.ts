@@ -83,6 +83,8 @@ export interface Defences {
   readonly plugins: ApolloServerPlugin<GraphQLContext>[];
   /** Express middleware after the JSON body parser: refuses batches (or batches that are too long). */
   readonly batchGuard: RequestHandler;
+  /** The refusal batchGuard answers for a parsed body, or undefined to let it through (graphql-http.ts shares it). */
+  batchRefusal(body: unknown): BodyRefusal | undefined;
   /** Express error middleware: body parser refusals as GraphQL-shaped JSON instead of an HTML page. */
   readonly requestBodyErrors: ErrorRequestHandler;
   /**
@@ -92,6 +94,19 @@ export interface Defences {
   subscriptionErrors(schema: GraphQLSchema, query: string): readonly GraphQLError[] | undefined;
 }
 
+/** A request refused before GraphQL sees it: HTTP status, extensions.code and message. */
+export interface BodyRefusal {
+  readonly status: number;
+  /** graphql-http.ts also answers an unexpected fault with Apollo's INTERNAL_SERVER_ERROR. */
+  readonly code: (typeof DEFENCE_ERROR_CODES)[number] | 'INTERNAL_SERVER_ERROR';
+  readonly message: string;
+}
+
+/** The JSON body of a refusal, as both the Express chain and graphql-http.ts send it. */
+export function refusalBody(refusal: BodyRefusal): string {
+  return JSON.stringify({ errors: [{ message: refusal.message, extensions: { code: refusal.code } }] });
+}
+
 export function createDefences(settings: DefenceSettings): Defences {
   const limits = { ...DEFAULT_GRAPHQL_DEFENCES, ...definedOnly(settings) };
   const production = settings.nodeEnv === 'production';
@@ -99,6 +114,24 @@ export function createDefences(settings: DefenceSettings): Defences {
   const parseOptions: ParseOptions = { maxTokens: limits.graphqlMaxTokens };
   const mutationLimiter = optionalLimiter(settings.rateLimitMutationsPerMinute);
   const solveLimiter = optionalLimiter(settings.rateLimitOptimizePerMinute);
+  const batchRefusal = (body: unknown): BodyRefusal | undefined => {
+    if (!Array.isArray(body)) return undefined;
+    if (limits.graphqlMaxBatchSize === 0) {
+      return {
+        status: 400,
+        code: 'BATCHING_NOT_SUPPORTED',
+        message: 'Batched requests are not accepted: send one operation per request',
+      };
+    }
+    if (body.length > limits.graphqlMaxBatchSize) {
+      return {
+        status: 400,
+        code: 'BATCH_TOO_LARGE',
+        message: `A batch may hold at most ${limits.graphqlMaxBatchSize} operations (got ${body.length})`,
+      };
+    }
+    return undefined;
+  };
   const subscriptionRules = [
     ...specifiedRules,
     ...validationRules,
@@ -118,26 +151,11 @@ export function createDefences(settings: DefenceSettings): Defences {
       requestGuardPlugin(limits.graphqlMaxListLength, mutationLimiter, solveLimiter),
     ],
     batchGuard: (request, response, next) => {
-      const body: unknown = request.body;
-      if (!Array.isArray(body)) return next();
-      if (limits.graphqlMaxBatchSize === 0) {
-        return sendError(
-          response,
-          400,
-          'BATCHING_NOT_SUPPORTED',
-          'Batched requests are not accepted: send one operation per request',
-        );
-      }
-      if (body.length > limits.graphqlMaxBatchSize) {
-        return sendError(
-          response,
-          400,
-          'BATCH_TOO_LARGE',
-          `A batch may hold at most ${limits.graphqlMaxBatchSize} operations (got ${body.length})`,
-        );
-      }
-      next();
+      const refusal = batchRefusal(request.body);
+      if (refusal === undefined) return next();
+      sendError(response, refusal.status, refusal.code, refusal.message);
     },
+    batchRefusal,
     requestBodyErrors: (error: unknown, _request, response, next) => {
       const status = bodyErrorStatus(error);
       if (status === undefined || response.headersSent) return next(error);
@@ -348,7 +366,7 @@ function oversizedLists(
 function sendError(
   response: Parameters<RequestHandler>[1],
   status: number,
-  code: (typeof DEFENCE_ERROR_CODES)[number],
+  code: BodyRefusal['code'],
   message: string,
 ): void {
   response.status(status).json({ errors: [{ message, extensions: { code } }] });

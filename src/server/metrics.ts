@@ -87,6 +87,15 @@ export class Metrics implements ServiceMetrics {
     labelNames: ['operation', 'code'] as const,
     registers: [this.registry],
   });
+  /**
+   * The labelled children of the two per-operation series, by operation, type and outcome:
+   * prom-client hashes a label object on every inc/observe, once per request. Bounded as the
+   * labels are (observability.ts), and never reset, so a child stays the registry's own.
+   */
+  private readonly operationSeries = new Map<
+    string,
+    { requests: { inc(): void }; duration: { observe(seconds: number): void } }
+  >();
   private readonly storeInfo = new Gauge({
     name: 'store_info',
     help: 'The store in use: 1 for its kind (memory or mongodb)',
@@ -115,9 +124,18 @@ export class Metrics implements ServiceMetrics {
   }
 
   graphqlOperationFinished(event: GraphQLOperationFinished): void {
-    const { operation, type } = event;
-    this.graphqlRequests.inc({ operation, type, outcome: event.outcome });
-    this.graphqlDuration.observe({ operation, type }, event.durationSeconds);
+    const { operation, type, outcome } = event;
+    const key = `${operation}\n${type}\n${outcome}`;
+    let series = this.operationSeries.get(key);
+    if (series === undefined) {
+      series = {
+        requests: this.graphqlRequests.labels({ operation, type, outcome }),
+        duration: this.graphqlDuration.labels({ operation, type }),
+      };
+      this.operationSeries.set(key, series);
+    }
+    series.requests.inc();
+    series.duration.observe(event.durationSeconds);
     for (const code of event.errorCodes) this.graphqlErrors.inc({ operation, code });
   }
 

@@ -2,23 +2,24 @@
  * Request ids, request-scoped logs and GraphQL metrics at the HTTP edge.
  *
  * - `requestContext` (Express middleware, first in line): takes a safe incoming X-Request-Id or
- *   makes one, echoes it in the response and opens a request scope (AsyncLocalStorage), so that
- *   `logger` (given to the error formatter, which has no GraphQL context) logs with the request's
- *   ids.
+ *   makes one and echoes it in the response; `loggerFor(request)` then logs with it.
  * - `forRequest` (called where the GraphQL context is built, once the principal is known): the
- *   request's child logger `{ requestId, principalId }`, which the context carries.
+ *   request's logger `{ requestId, principalId }`, which the context carries.
+ * - `withErrorScope` wraps Apollo's formatError, which has no GraphQL context, so that `logger`
+ *   logs with the ids of the request whose error is being formatted. No AsyncLocalStorage: in
+ *   Node 20 it hooks every promise of the process, and that cost a quarter of a light query's
+ *   CPU time (README "Load test").
  * - `plugins`: one info line per GraphQL operation (name, type, duration, error codes, HTTP
  *   status; never variables, headers or keys) and the graphql_* metrics.
  * - `metricsEndpoint`: GET /metrics, when enabled, behind an optional bearer token.
  */
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 
 import type { ApolloServerPlugin, GraphQLRequestContextWillSendResponse } from '@apollo/server';
 import type { RequestHandler } from 'express';
-import type { OperationDefinitionNode } from 'graphql';
+import type { GraphQLFormattedError, OperationDefinitionNode } from 'graphql';
 
 import type { Principal } from '../auth';
 import type { GraphQLContext, RequestLogger } from '../graphql/context';
@@ -59,17 +60,32 @@ export interface RequestFields {
 
 export interface Observability {
   readonly requestContext: RequestHandler;
+  /** What requestContext does, for a request that bypasses Express (graphql-http.ts): id and header, then `next`. */
+  enterRequestScope(request: IncomingMessage, response: ServerResponse, next: () => void): void;
+  /** Logs with the request's ids (and principal, once known); plainly for a request never scoped. */
+  loggerFor(request: IncomingMessage): RequestLogger;
+  /** Apollo's formatError, logging through `logger` with the ids of the request the error belongs to. */
+  withErrorScope<F extends (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError>(
+    formatError: F,
+  ): F;
   /** GET /metrics; passes to the next handler (404) when metrics are disabled. */
   readonly metricsEndpoint: RequestHandler;
-  /** Logs with the current request's ids when called inside a request, else plainly. */
+  /** Inside a formatError wrapped by withErrorScope, logs with that request's ids; else plainly. */
   readonly logger: RequestLogger;
   readonly plugins: ApolloServerPlugin<GraphQLContext>[];
   forRequest(request: IncomingMessage, principal: Principal | undefined): RequestFields;
 }
 
+/**
+ * Child loggers are made on the first line written, not per request: at LOG_LEVEL=warn most
+ * requests write none, and a pino child (bindings serialized, redaction set up) is a measurable
+ * share of a light query's cost.
+ */
 interface RequestScope {
   readonly requestId: string;
-  logger: Logger;
+  /** Set once the principal is known (forRequest); null for an anonymous request. */
+  principalId?: string | null;
+  logger?: Logger;
 }
 
 /** The incoming X-Request-Id when it is one short, safe value; else undefined (a new one is made). */
@@ -80,31 +96,58 @@ export function acceptedRequestId(header: string | string[] | undefined): string
 export function createObservability(options: ObservabilityOptions): Observability {
   const { logger, metrics } = options;
   metrics.watchStore(options.store);
-  const storage = new AsyncLocalStorage<RequestScope>();
+  /** The request logger of each error the GraphQL pipeline reported (didEncounterErrors). */
+  const errorOwners = new WeakMap<object, RequestLogger>();
+  /** Set only while a wrapped formatError runs; it is synchronous, so no other request interleaves. */
+  let formatting: RequestLogger | undefined;
   const scopes = new WeakMap<IncomingMessage, RequestScope>();
   const labels = new OperationLabels(MAX_OPERATION_LABELS);
-  const current = (): Logger => storage.getStore()?.logger ?? logger;
+  const scopeLogger = (scope: RequestScope): Logger =>
+    (scope.logger ??= logger.child(
+      scope.principalId === undefined
+        ? { requestId: scope.requestId }
+        : { requestId: scope.requestId, principalId: scope.principalId },
+    ));
+  const scopedLogger = (scope: RequestScope): RequestLogger => {
+    const write =
+      (level: 'info' | 'warn' | 'error') =>
+      (details: object, message: string): void => {
+        if (logger.isLevelEnabled(level)) scopeLogger(scope)[level](details, message);
+      };
+    return { info: write('info'), warn: write('warn'), error: write('error') };
+  };
 
-  const requestContext: RequestHandler = (request, response, next) => {
+  const enterRequestScope = (request: IncomingMessage, response: ServerResponse, next: () => void): void => {
     const requestId = acceptedRequestId(request.headers[REQUEST_ID_HEADER]) ?? randomUUID();
     response.setHeader(REQUEST_ID_HEADER, requestId);
-    const scope: RequestScope = { requestId, logger: logger.child({ requestId }) };
-    scopes.set(request, scope);
-    storage.run(scope, () => next());
+    scopes.set(request, { requestId });
+    next();
+  };
+  const requestContext: RequestHandler = (request, response, next) =>
+    enterRequestScope(request, response, () => next());
+  const loggerFor = (request: IncomingMessage): RequestLogger => {
+    const scope = scopes.get(request);
+    return scope === undefined ? logger : scopedLogger(scope);
   };
 
   const forRequest = (request: IncomingMessage, principal: Principal | undefined): RequestFields => {
-    const scope = scopes.get(request);
-    const requestId = scope?.requestId ?? randomUUID();
-    const requestLogger = logger.child({ requestId, principalId: principal?.id ?? null });
-    if (scope !== undefined) scope.logger = requestLogger;
-    return { requestId, logger: requestLogger };
+    const scope: RequestScope = scopes.get(request) ?? { requestId: randomUUID() };
+    scope.principalId = principal?.id ?? null;
+    // Lines from here on carry the principal too.
+    delete scope.logger;
+    return { requestId: scope.requestId, logger: scopedLogger(scope) };
   };
 
   const operationPlugin: ApolloServerPlugin<GraphQLContext> = {
     async requestDidStart() {
       const startedAt = performance.now();
       return {
+        async didEncounterErrors({ errors, contextValue }) {
+          for (const error of errors) errorOwners.set(error, contextValue.logger);
+        },
+        async didEncounterSubsequentErrors({ contextValue }, errors) {
+          for (const error of errors) errorOwners.set(error, contextValue.logger);
+        },
         async willSendResponse(requestContext) {
           const durationMs = performance.now() - startedAt;
           const { operation, contextValue } = requestContext;
@@ -153,7 +196,7 @@ export function createObservability(options: ObservabilityOptions): Observabilit
         response.send(text);
       },
       (error: unknown) => {
-        current().error({ err: error }, 'Metrics collection failed');
+        loggerFor(request).error({ err: error }, 'Metrics collection failed');
         response.status(500).json({ error: 'Metrics collection failed' });
       },
     );
@@ -161,13 +204,27 @@ export function createObservability(options: ObservabilityOptions): Observabilit
 
   return {
     requestContext,
+    enterRequestScope,
+    loggerFor,
+    withErrorScope: (formatError) =>
+      ((formatted, error) => {
+        const owner = typeof error === 'object' && error !== null ? errorOwners.get(error) : undefined;
+        if (owner === undefined) return formatError(formatted, error);
+        const outer = formatting;
+        formatting = owner;
+        try {
+          return formatError(formatted, error);
+        } finally {
+          formatting = outer;
+        }
+      }) as typeof formatError,
     metricsEndpoint,
     forRequest,
     plugins: [operationPlugin],
     logger: {
-      info: (details, message) => current().info(details, message),
-      warn: (details, message) => current().warn(details, message),
-      error: (details, message) => current().error(details, message),
+      info: (details, message) => (formatting ?? logger).info(details, message),
+      warn: (details, message) => (formatting ?? logger).warn(details, message),
+      error: (details, message) => (formatting ?? logger).error(details, message),
     },
   };
 }

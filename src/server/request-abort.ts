@@ -6,6 +6,16 @@
  */
 import type { ServerResponse } from 'node:http';
 
+/**
+ * The same signal, made when first asked for: most requests (every read but optimize) never
+ * look at it, and a controller plus a 'close' listener per request is a measurable share of a
+ * light query. Made late, it is already aborted if the client has gone by then.
+ */
+export function lazyAbortSignalFor(response: ServerResponse): () => AbortSignal {
+  let signal: AbortSignal | undefined;
+  return () => (signal ??= abortSignalFor(response));
+}
+
 export function abortSignalFor(response: ServerResponse): AbortSignal {
   const controller = new AbortController();
   const onClose = () => {

@@ -45,6 +45,11 @@ export class BookQueryService {
    * reads of an unchanged book (a store that hands out the same snapshot until a write) reuse it.
    */
   private readonly statusCache = new WeakMap<Book, Map<Account, { date: string; view: MarginStatusView }>>();
+  /** Eligible assets per snapshot, account object and valuation date, for the same reason. */
+  private readonly eligibleCache = new WeakMap<
+    Book,
+    Map<Account, { date: string; views: EligibleAssetView[] }>
+  >();
 
   constructor(private readonly store: CollateralStore) {}
 
@@ -104,13 +109,28 @@ export class BookQueryService {
     };
   }
 
+  /**
+   * Shared between reads of the same snapshot, so the list is frozen: a caller that sorted or
+   * spliced it in place would change the next request's answer (it throws instead).
+   */
   eligibleAssets(book: Book, account: Account): EligibleAssetView[] {
-    return eligibleAssets(account, book, valuationDate(book.market)).map((eligible) => ({
+    const date = valuationDate(book.market);
+    let cached = this.eligibleCache.get(book);
+    if (cached === undefined) {
+      cached = new Map();
+      this.eligibleCache.set(book, cached);
+    }
+    const hit = cached.get(account);
+    if (hit !== undefined && hit.date === date) return hit.views;
+    const views = eligibleAssets(account, book, date).map((eligible) => ({
       ...eligible,
       haircut: eligible.haircut.haircut,
       fxHaircut: eligible.haircut.fxHaircut,
       effectiveHaircut: eligible.haircut.total,
     }));
+    Object.freeze(views);
+    cached.set(account, { date, views });
+    return views;
   }
 
   exportBook(book: Book): BookFile {

@@ -167,6 +167,36 @@ describe('request log lines', () => {
     }
   });
 
+  it('give each of several concurrent faults the ids of its own request', async () => {
+    const realSnapshot = store.snapshot.bind(store);
+    // Each snapshot fails only after a delay, so the eight requests are all in flight together.
+    store.snapshot = () =>
+      new Promise((_resolve, reject) => setTimeout(() => reject(new Error('store exploded')), 20));
+    try {
+      const before = lines.length;
+      const ids = Array.from({ length: 8 }, (_, index) => `req-concurrent-${index}`);
+      await Promise.all(
+        ids.map((id) =>
+          fetch(
+            `${base}/graphql`,
+            graphqlInit(
+              { query: '{ accounts { id } }' },
+              { 'x-api-key': DEVELOPMENT_KEY, 'x-request-id': id },
+            ),
+          ).then((response) => response.json()),
+        ),
+      );
+      const faults = lines
+        .slice(before)
+        .map((line) => JSON.parse(line) as LogLine)
+        .filter((line) => line.msg === 'Unhandled error in GraphQL operation');
+      expect(faults.map((line) => line.requestId).sort()).toEqual([...ids].sort());
+      for (const line of faults) expect(line.principalId).toBe(DEVELOPMENT_PRINCIPAL_ID);
+    } finally {
+      store.snapshot = realSnapshot;
+    }
+  });
+
   it('carry the request id on the readiness failure line', async () => {
     const realPing = store.ping.bind(store);
     store.ping = () => Promise.reject(new Error('down'));
