@@ -11,7 +11,7 @@
  */
 import { rowActivities } from './explain';
 import type { AllocationColumn, Formulation } from './formulation/build-model';
-import { costPerCollateralValue } from './formulation/build-model';
+import { allocationsCheapestFirst } from './formulation/build-model';
 
 /** Row violations and remaining needs below this (value units, scaling.ts) are ignored. */
 export const HEURISTIC_TOLERANCE = 1e-6;
@@ -72,10 +72,7 @@ export function roundAndRepair(
   formulation.targets.forEach((_target, targetIndex) => {
     const coverageRow = formulation.coverageRows[targetIndex];
     if (coverageRow === undefined) return;
-    const candidates = formulation.allocations
-      .filter((allocation) => allocation.targetIndex === targetIndex)
-      .sort((a, b) => costPerCollateralValue(model, a) - costPerCollateralValue(model, b));
-    for (const allocation of candidates) {
+    for (const allocation of allocationsCheapestFirst(formulation)[targetIndex]) {
       const need = model.rowLower[coverageRow] - activity[coverageRow];
       if (!(need > HEURISTIC_TOLERANCE)) break;
       let room = allocation.upper - values[allocation.column];

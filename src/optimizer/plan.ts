@@ -28,7 +28,7 @@ import { collateralValue, marketValue } from '../domain/valuation';
 import type { AccountTarget } from './account-targets';
 import { assetsById } from './account-targets';
 import type { AllocationColumn, Formulation } from './formulation/build-model';
-import { costPerCollateralValue, postedConcentrationLines } from './formulation/build-model';
+import { allocationsCheapestFirst, postedConcentrationLines } from './formulation/build-model';
 import { BPS_PER_UNIT, DAYS_PER_YEAR_FUNDING } from './formulation/scaling';
 import { mergedPostings, postingFundingCostBps } from './formulation/supplies';
 import type { OptimizeRequest, PlanLine } from './optimizer.types';
@@ -249,12 +249,7 @@ function repairCoverage(
   for (const [index, used] of usedBySupplyIndex) {
     if (!formulation.supplies[index].quantity.greaterThan(used)) usedUp[index] = 1;
   }
-  // Sort keys computed once: the accounts' candidate lists are sorted with them, hundreds of entries each.
-  const costKey = new Float64Array(formulation.model.columnCount);
-  for (const allocation of formulation.allocations) {
-    costKey[allocation.column] = costPerCollateralValue(formulation.model, allocation);
-  }
-  const byCost = (a: AllocationColumn, b: AllocationColumn): number => costKey[a.column] - costKey[b.column];
+  const cheapestFirst = allocationsCheapestFirst(formulation);
   formulation.targets.forEach((target, targetIndex) => {
     if (!target.inModel) return;
     let need = target.target
@@ -264,16 +259,14 @@ function repairCoverage(
     let limits: AccountLimitState | undefined;
     // Lines the solver chose come first, so repair does not add a movement (or a new concentration
     // group) for the last few units; with movement indicators it may only top up those lines. The
-    // account's other sources are sorted only when the chosen lines cannot close the gap.
-    const atAccount = formulation.allocationsByTarget[targetIndex];
+    // account's other sources are listed only when the chosen lines cannot close the gap.
+    const atAccount = cheapestFirst[targetIndex];
     const candidateGroups = [
-      () => atAccount.filter((allocation) => lineOf.has(allocation)).sort(byCost),
+      () => atAccount.filter((allocation) => lineOf.has(allocation)),
       () =>
         formulation.hasIndicators
           ? []
-          : atAccount
-              .filter((allocation) => !lineOf.has(allocation) && usedUp[allocation.supplyIndex] === 0)
-              .sort(byCost),
+          : atAccount.filter((allocation) => !lineOf.has(allocation) && usedUp[allocation.supplyIndex] === 0),
     ];
     for (const candidates of candidateGroups) {
       for (const allocation of candidates()) {

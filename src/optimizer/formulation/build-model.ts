@@ -308,6 +308,29 @@ export function costPerCollateralValue(model: LinearModel, allocation: Allocatio
   return model.objective[allocation.column] / allocation.collateralValuePerUnit;
 }
 
+const cheapestFirstByFormulation = new WeakMap<Formulation, readonly (readonly AllocationColumn[])[]>();
+
+/**
+ * Each target's allocation columns, cheapest per unit of collateral value first (the formulation's
+ * own costs). Partial-solve hints, plan repair and the lot heuristic all walk accounts in this
+ * order; sorting is the cost (200 accounts x 1,400 columns on a large book), so it is done once
+ * per formulation.
+ */
+export function allocationsCheapestFirst(formulation: Formulation): readonly (readonly AllocationColumn[])[] {
+  let ordered = cheapestFirstByFormulation.get(formulation);
+  if (ordered === undefined) {
+    const costs = new Float64Array(formulation.model.columnCount);
+    for (const allocation of formulation.allocations) {
+      costs[allocation.column] = costPerCollateralValue(formulation.model, allocation);
+    }
+    ordered = formulation.allocationsByTarget.map((allocations) =>
+      [...allocations].sort((left, right) => costs[left.column] - costs[right.column]),
+    );
+    cheapestFirstByFormulation.set(formulation, ordered);
+  }
+  return ordered;
+}
+
 /** Lots of `asset` `quantity` holds, rounded down: lots are all-or-nothing. */
 export function wholeLots(quantity: Decimal, lotSize: Decimal): Decimal {
   return quantity.dividedBy(lotSize).floor();

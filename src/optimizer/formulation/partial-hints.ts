@@ -11,7 +11,7 @@
 import type { LinearModel, PartialModelHints, WorkingSet } from '../solvers/linear-model';
 import { isMixedInteger } from '../solvers/solve-support';
 import type { Formulation } from './build-model';
-import { costPerCollateralValue } from './build-model';
+import { allocationsCheapestFirst, costPerCollateralValue } from './build-model';
 
 export interface PartialSolveSettings {
   /** Smaller LPs are solved whole: a restricted solve plus pricing rounds only pay off above this. */
@@ -91,27 +91,21 @@ function cheapestColumns(
   settings: PartialSolveSettings,
 ): Uint8Array {
   const included = new Uint8Array(model.columnCount);
-  const costPerValue = new Float64Array(model.columnCount);
-  for (const allocation of formulation.allocations) {
-    costPerValue[allocation.column] = costPerCollateralValue(model, allocation);
-  }
   // Market value (value units) left in each supply for the greedy allocation.
   const left = Float64Array.from(formulation.inventoryRows, (row) => Math.max(0, model.rowUpper[row]));
-  formulation.allocationsByTarget.forEach((allocations, targetIndex) => {
+  // The formulation's costs rank the columns even for a model that prices only shortfall.
+  allocationsCheapestFirst(formulation).forEach((ranked, targetIndex) => {
     const coverageRow = formulation.coverageRows[targetIndex];
     if (coverageRow === undefined) return;
     const need = Math.max(0, model.rowLower[coverageRow]);
-    const ranked: number[] = [];
-    allocations.forEach((allocation, index) => {
-      if (allocation.isKeep) included[allocation.column] = 1;
-      else ranked.push(index);
-    });
-    ranked.sort((a, b) => costPerValue[allocations[a].column] - costPerValue[allocations[b].column]);
     let reach = 0;
     let count = 0;
     let greedyNeed = need;
-    for (const index of ranked) {
-      const allocation = allocations[index];
+    for (const allocation of ranked) {
+      if (allocation.isKeep) {
+        included[allocation.column] = 1;
+        continue;
+      }
       const cheapEnough =
         reach < settings.initialCoverMultiple * need || count < settings.initialColumnsPerAccount;
       const supplyLeft = left[allocation.supplyIndex];
