@@ -19,6 +19,18 @@ export default tseslint.config(
       'simple-import-sort/imports': 'error',
       'simple-import-sort/exports': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            {
+              name: 'type-graphql',
+              importNames: ['ObjectType'],
+              message: 'Use @OutputType from src/graphql/output-type.ts (simple resolvers).',
+            },
+          ],
+        },
+      ],
     },
   },
   {

@@ -1,4 +1,4 @@
-import { Field, Float, ID, Int, ObjectType } from 'type-graphql';
+import { Field, Float, ID, Int } from 'type-graphql';
 
 import type { Decimal } from '../../domain/decimal';
 import type {
@@ -9,10 +9,11 @@ import type {
   MarginTerms,
 } from '../../domain/model';
 import { AccountKindEnum, AssetClassEnum, ConcentrationBasisEnum, ConcentrationScopeEnum } from '../enums';
+import { OutputType } from '../output-type';
 import { LiquidationTriggerType } from '../risk/liquidation-trigger.type';
 import { DecimalScalar } from '../scalars/decimal.scalar';
 
-@ObjectType('MarginRequirement', { description: 'CSA terms, in the account currency.' })
+@OutputType('MarginRequirement', { description: 'CSA terms, in the account currency.' })
 export class MarginRequirementType {
   @Field(() => DecimalScalar, {
     description: 'Mark-to-market exposure (VM) or the margin the account calls for.',
@@ -36,7 +37,7 @@ export class MarginRequirementType {
   rounding!: Decimal;
 }
 
-@ObjectType('CreditQualityRange')
+@OutputType('CreditQualityRange')
 export class CreditQualityRangeType {
   @Field(() => Int, { nullable: true })
   min?: number;
@@ -45,7 +46,7 @@ export class CreditQualityRangeType {
   max?: number;
 }
 
-@ObjectType('MaturityBucket', {
+@OutputType('MaturityBucket', {
   description: 'Residual maturity in years; lower bound exclusive, upper inclusive.',
 })
 export class MaturityBucketType {
@@ -56,7 +57,7 @@ export class MaturityBucketType {
   maxYears?: number;
 }
 
-@ObjectType('EligibilityMatch', { description: 'What a rule matches; every criterion given must hold.' })
+@OutputType('EligibilityMatch', { description: 'What a rule matches; every criterion given must hold.' })
 export class EligibilityMatchType {
   @Field(() => ID, { nullable: true })
   assetId?: string;
@@ -77,7 +78,7 @@ export class EligibilityMatchType {
   maturity?: MaturityBucketType;
 }
 
-@ObjectType('EligibilityRule', {
+@OutputType('EligibilityRule', {
   description:
     'One line of an eligibility schedule. Most specific wins: asset id, then more criteria, then earlier rule.',
 })
@@ -95,7 +96,7 @@ export class EligibilityRuleType {
   fxHaircut?: Decimal;
 }
 
-@ObjectType('ConcentrationLimit', {
+@OutputType('ConcentrationLimit', {
   description: 'Cap on collateral value after haircut held in one group, in the account currency.',
 })
 export class ConcentrationLimitType {
@@ -115,7 +116,7 @@ export class ConcentrationLimitType {
   maxValue?: Decimal;
 }
 
-@ObjectType('Posting', { description: 'Collateral the account holds from the desk.' })
+@OutputType('Posting', { description: 'Collateral the account holds from the desk.' })
 export class PostingType {
   @Field(() => ID)
   assetId!: string;
@@ -124,7 +125,7 @@ export class PostingType {
   quantity!: Decimal;
 }
 
-@ObjectType('Account', {
+@OutputType('Account', {
   description: 'A margin account: CCP, bilateral CSA, exchange, venue, prime broker or lender.',
 })
 export class AccountType {

@@ -1,11 +1,12 @@
-import { Field, Int, ObjectType } from 'type-graphql';
+import { Field, Int } from 'type-graphql';
 
 import type { Decimal } from '../../domain/decimal';
 import { AssetType } from '../asset/asset.type';
+import { OutputType } from '../output-type';
 import { DecimalScalar } from '../scalars/decimal.scalar';
 import { ConcentrationLimitType, EligibilityRuleType } from './account.type';
 
-@ObjectType('ApplicableLimit')
+@OutputType('ApplicableLimit')
 export class ApplicableLimitType {
   @Field(() => Int, { description: 'Position of the limit in the account.' })
   index!: number;
@@ -14,7 +15,7 @@ export class ApplicableLimitType {
   limit!: ConcentrationLimitType;
 }
 
-@ObjectType('EligibleAsset', {
+@OutputType('EligibleAsset', {
   description: 'An asset an account accepts, with the rule that governs it and what the desk holds free.',
 })
 export class EligibleAssetType {

@@ -1,7 +1,8 @@
-import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { Field, ID, Int, registerEnumType } from 'type-graphql';
 
 import type { Decimal } from '../../domain/decimal';
 import { AssetType } from '../asset/asset.type';
+import { OutputType } from '../output-type';
 import { DecimalScalar } from '../scalars/decimal.scalar';
 import { ConcentrationLimitType } from './account.type';
 
@@ -11,7 +12,7 @@ registerEnumType(CallTypeEnum, {
   description: 'DELIVERY: the desk must post; RETURN: the desk may call collateral back; NONE: within MTA.',
 });
 
-@ObjectType('PostedLine', { description: 'One posted position valued at current prices.' })
+@OutputType('PostedLine', { description: 'One posted position valued at current prices.' })
 export class PostedLineType {
   @Field(() => ID)
   assetId!: string;
@@ -38,7 +39,7 @@ export class PostedLineType {
   eligible!: boolean;
 }
 
-@ObjectType('ConcentrationUsage', {
+@OutputType('ConcentrationUsage', {
   description: 'How much of a concentration limit the posted collateral uses.',
 })
 export class ConcentrationUsageType {
@@ -67,7 +68,7 @@ export class ConcentrationUsageType {
   breached!: boolean;
 }
 
-@ObjectType('MarginStatus', {
+@OutputType('MarginStatus', {
   description: 'Where an account stands under its CSA at current prices, in the account currency.',
 })
 export class MarginStatusType {

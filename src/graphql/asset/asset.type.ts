@@ -1,11 +1,12 @@
-import { Field, ID, Int, ObjectType } from 'type-graphql';
+import { Field, ID, Int } from 'type-graphql';
 
 import type { Decimal } from '../../domain/decimal';
 import type { AssetClass } from '../../domain/model';
 import { AssetClassEnum } from '../enums';
+import { OutputType } from '../output-type';
 import { DecimalScalar } from '../scalars/decimal.scalar';
 
-@ObjectType('Asset', { description: 'A transferable instrument with its current price.' })
+@OutputType('Asset', { description: 'A transferable instrument with its current price.' })
 export class AssetType {
   @Field(() => ID)
   id!: string;

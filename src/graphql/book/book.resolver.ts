@@ -1,11 +1,12 @@
 import { GraphQLJSONObject } from 'graphql-scalars';
-import { Arg, Ctx, Field, Int, Mutation, ObjectType, Query, Resolver } from 'type-graphql';
+import { Arg, Ctx, Field, Int, Mutation, Query, Resolver } from 'type-graphql';
 
 import { authorizeGlobal } from '../../auth';
 import type { BookFile } from '../../domain/book/book-file';
 import type { GraphQLContext } from '../context';
+import { OutputType } from '../output-type';
 
-@ObjectType('BookSummary', { description: 'What an import stored.' })
+@OutputType('BookSummary', { description: 'What an import stored.' })
 export class BookSummaryType {
   @Field()
   baseCurrency!: string;

@@ -1,10 +1,11 @@
-import { Field, ID, Int, ObjectType } from 'type-graphql';
+import { Field, ID, Int } from 'type-graphql';
 
 import type { Decimal } from '../../domain/decimal';
 import { AssetType } from '../asset/asset.type';
+import { OutputType } from '../output-type';
 import { DecimalScalar } from '../scalars/decimal.scalar';
 
-@ObjectType('Holding', {
+@OutputType('Holding', {
   description: 'Free inventory: what the desk holds at a location and may still post.',
 })
 export class HoldingType {

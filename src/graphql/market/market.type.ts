@@ -1,9 +1,10 @@
-import { Field, Int, ObjectType } from 'type-graphql';
+import { Field, Int } from 'type-graphql';
 
 import type { Decimal } from '../../domain/decimal';
+import { OutputType } from '../output-type';
 import { DecimalScalar } from '../scalars/decimal.scalar';
 
-@ObjectType('FxRate')
+@OutputType('FxRate')
 export class FxRateType {
   @Field()
   currency!: string;
@@ -12,7 +13,7 @@ export class FxRateType {
   rate!: Decimal;
 }
 
-@ObjectType('Market', { description: 'Reporting currency, FX table and valuation date.' })
+@OutputType('Market', { description: 'Reporting currency, FX table and valuation date.' })
 export class MarketType {
   @Field({ description: 'Reporting currency; its rate is 1.' })
   baseCurrency!: string;

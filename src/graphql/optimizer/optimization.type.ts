@@ -1,4 +1,4 @@
-import { Field, Float, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { Field, Float, ID, Int, registerEnumType } from 'type-graphql';
 
 import type { Decimal } from '../../domain/decimal';
 import type {
@@ -10,6 +10,7 @@ import type {
 } from '../../optimizer/optimizer.types';
 import type { SolverBackendName } from '../../optimizer/solvers/linear-model';
 import { enumObject } from '../enums';
+import { OutputType } from '../output-type';
 import { DecimalScalar } from '../scalars/decimal.scalar';
 
 export const OptimizationStatusEnum = enumObject<OptimizationStatus>([
@@ -74,7 +75,7 @@ registerEnumType(VerificationKindEnum, { name: 'VerificationKind' });
 export const SolverBackendEnum = enumObject<SolverBackendName>(['HIGHS', 'JS_LP_SOLVER']);
 registerEnumType(SolverBackendEnum, { name: 'SolverBackend' });
 
-@ObjectType('PlanLine', { description: 'One allocation of one holding to one account.' })
+@OutputType('PlanLine', { description: 'One allocation of one holding to one account.' })
 export class PlanLineType {
   @Field(() => ID)
   accountId!: string;
@@ -113,7 +114,7 @@ export class PlanLineType {
   substitutionGroup?: string;
 }
 
-@ObjectType('AccountOutcome')
+@OutputType('AccountOutcome')
 export class AccountOutcomeType {
   @Field(() => ID)
   accountId!: string;
@@ -155,7 +156,7 @@ export class AccountOutcomeType {
   marginalCostNote?: string;
 }
 
-@ObjectType('BindingLimit', { description: 'A concentration limit at its cap in the plan.' })
+@OutputType('BindingLimit', { description: 'A concentration limit at its cap in the plan.' })
 export class BindingLimitType {
   @Field(() => ID)
   accountId!: string;
@@ -176,7 +177,7 @@ export class BindingLimitType {
   shadowPrice?: Decimal;
 }
 
-@ObjectType('UnusedAsset', {
+@OutputType('UnusedAsset', {
   description: 'An eligible holding the plan leaves unused at an account, and why.',
 })
 export class UnusedAssetType {
@@ -202,7 +203,7 @@ export class UnusedAssetType {
   explanation!: string;
 }
 
-@ObjectType('SolverAttempt')
+@OutputType('SolverAttempt')
 export class SolverAttemptType {
   @Field(() => SolverBackendEnum)
   backend!: SolverBackendName;
@@ -211,7 +212,7 @@ export class SolverAttemptType {
   outcome!: string;
 }
 
-@ObjectType('SolverStats')
+@OutputType('SolverStats')
 export class SolverStatsType {
   @Field(() => SolverBackendEnum)
   backend!: SolverBackendName;
@@ -249,7 +250,7 @@ export class SolverStatsType {
   integerPlanSource?: string;
 }
 
-@ObjectType('VerificationCheck')
+@OutputType('VerificationCheck')
 export class VerificationCheckType {
   @Field(() => VerificationKindEnum)
   kind!: VerificationKind;
@@ -264,7 +265,7 @@ export class VerificationCheckType {
   detail!: string;
 }
 
-@ObjectType('VerificationReport', { description: 'Independent check of the plan against the book.' })
+@OutputType('VerificationReport', { description: 'Independent check of the plan against the book.' })
 export class VerificationReportType {
   @Field()
   passed!: boolean;
@@ -273,7 +274,7 @@ export class VerificationReportType {
   checks!: VerificationCheckType[];
 }
 
-@ObjectType('OptimizationResult', { description: 'The cheapest verified allocation, and why.' })
+@OutputType('OptimizationResult', { description: 'The cheapest verified allocation, and why.' })
 export class OptimizationResultType {
   @Field(() => OptimizationStatusEnum)
   status!: OptimizationStatus;

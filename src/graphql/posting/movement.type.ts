@@ -1,9 +1,10 @@
 import { GraphQLISODateTime } from 'type-graphql';
-import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { Field, ID, Int, registerEnumType } from 'type-graphql';
 
 import type { Decimal } from '../../domain/decimal';
 import { MOVEMENT_KINDS, type MovementKind } from '../../domain/movement';
 import { enumObject } from '../enums';
+import { OutputType } from '../output-type';
 import { DecimalScalar } from '../scalars/decimal.scalar';
 
 export const MovementKindEnum = enumObject<MovementKind>(MOVEMENT_KINDS);
@@ -15,7 +16,7 @@ registerEnumType(MovementKindEnum, {
   },
 });
 
-@ObjectType('Movement', {
+@OutputType('Movement', {
   description:
     'One applied movement as the append-only log keeps it: who, when, what, and before/after quantities.',
 })
@@ -72,7 +73,7 @@ export class MovementType {
   batchId!: string;
 }
 
-@ObjectType('MovementBatch', { description: 'What one move or plan execution did, all or nothing.' })
+@OutputType('MovementBatch', { description: 'What one move or plan execution did, all or nothing.' })
 export class MovementBatchType {
   @Field(() => ID)
   batchId!: string;

@@ -1,11 +1,12 @@
 import { GraphQLISODateTime } from 'type-graphql';
-import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { Field, ID, Int, registerEnumType } from 'type-graphql';
 
 import type { Decimal } from '../../domain/decimal';
 import { type MovementKind, PLAN_STATUSES, type PlanStatus } from '../../domain/movement';
 import type { OptimizationStatus } from '../../optimizer/optimizer.types';
 import { enumObject } from '../enums';
 import { OptimizationStatusEnum } from '../optimizer/optimization.type';
+import { OutputType } from '../output-type';
 import { DecimalScalar } from '../scalars/decimal.scalar';
 import { MovementKindEnum } from './movement.type';
 
@@ -20,7 +21,7 @@ registerEnumType(PlanStatusEnum, {
   },
 });
 
-@ObjectType('PlanMovement', { description: 'A movement the plan will apply when executed.' })
+@OutputType('PlanMovement', { description: 'A movement the plan will apply when executed.' })
 export class PlanMovementType {
   @Field(() => MovementKindEnum)
   kind!: MovementKind;
@@ -38,7 +39,7 @@ export class PlanMovementType {
   quantity!: Decimal;
 }
 
-@ObjectType('PlanAccountSummary', { description: 'An account the plan covers, in its currency.' })
+@OutputType('PlanAccountSummary', { description: 'An account the plan covers, in its currency.' })
 export class PlanAccountSummaryType {
   @Field(() => ID)
   accountId!: string;
@@ -56,7 +57,7 @@ export class PlanAccountSummaryType {
   shortfall!: string;
 }
 
-@ObjectType('PlanPriceBasis', { description: 'A price the plan was valued at.' })
+@OutputType('PlanPriceBasis', { description: 'A price the plan was valued at.' })
 export class PlanPriceBasisType {
   @Field(() => ID)
   assetId!: string;
@@ -65,7 +66,7 @@ export class PlanPriceBasisType {
   price!: string;
 }
 
-@ObjectType('PlanFxBasis', { description: 'An FX rate (to the base currency) the plan was valued at.' })
+@OutputType('PlanFxBasis', { description: 'An FX rate (to the base currency) the plan was valued at.' })
 export class PlanFxBasisType {
   @Field()
   currency!: string;
@@ -74,7 +75,7 @@ export class PlanFxBasisType {
   rate!: string;
 }
 
-@ObjectType('PlanVersionBasis', {
+@OutputType('PlanVersionBasis', {
   description: 'Version of an account or holding when the plan was proposed.',
 })
 export class PlanVersionBasisType {
@@ -85,7 +86,7 @@ export class PlanVersionBasisType {
   version!: number;
 }
 
-@ObjectType('PlanBasis', {
+@OutputType('PlanBasis', {
   description:
     'What the plan relied on. Executing refuses with STALE_PLAN when a price or FX rate moved more than 0.5%, or an account or holding changed.',
 })
@@ -103,7 +104,7 @@ export class PlanBasisType {
   holdings!: PlanVersionBasisType[];
 }
 
-@ObjectType('Plan', {
+@OutputType('Plan', {
   description: 'A stored optimizer plan: proposed, then executed once, rejected or expired.',
 })
 export class PlanType {

@@ -1,8 +1,9 @@
-import { Field, InputType, ObjectType, registerEnumType } from 'type-graphql';
+import { Field, InputType, registerEnumType } from 'type-graphql';
 
 import type { Decimal } from '../../domain/decimal';
 import type { LiquidationTrigger } from '../../domain/model';
 import { enumObject } from '../enums';
+import { OutputType } from '../output-type';
 import { DecimalScalar } from '../scalars/decimal.scalar';
 
 export const LiquidationTriggerKindEnum = enumObject<LiquidationTrigger['kind']>(['COVERAGE_BELOW']);
@@ -11,7 +12,7 @@ registerEnumType(LiquidationTriggerKindEnum, {
   description: 'COVERAGE_BELOW: liquidation once coverage falls strictly below the threshold.',
 });
 
-@ObjectType('LiquidationTrigger', {
+@OutputType('LiquidationTrigger', {
   description:
     'When the account may be liquidated: coverage (collateral value after haircuts / requirement) below threshold. For a lending position with haircuts of 1 - liquidation threshold, coverage is the health factor.',
 })

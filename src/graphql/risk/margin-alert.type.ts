@@ -1,14 +1,15 @@
-import { Field, ID, Int, ObjectType } from 'type-graphql';
+import { Field, ID, Int } from 'type-graphql';
 
 import type { Decimal } from '../../domain/decimal';
 import type { AccountRiskStatus } from '../../risk/monitoring';
 import type { MarginAlert } from '../../services/risk/margin-monitor';
 import { OptimizationResultType } from '../optimizer/optimization.type';
+import { OutputType } from '../output-type';
 import { DecimalScalar } from '../scalars/decimal.scalar';
 import { MarginOverviewType } from './margin-overview.type';
 import { AccountRiskStatusEnum, MarginAlertReasonEnum } from './risk.enums';
 
-@ObjectType('MarginStatusChange', {
+@OutputType('MarginStatusChange', {
   description: 'An account changed status, or its deficit grew by more than the configured step.',
 })
 export class MarginStatusChangeType {
@@ -49,7 +50,7 @@ export class MarginStatusChangeType {
   baseCurrency!: string;
 }
 
-@ObjectType('MarginAlert', {
+@OutputType('MarginAlert', {
   description: 'A margin status change, with the cheapest top-up plan for the account.',
 })
 export class MarginAlertType extends MarginStatusChangeType {
@@ -63,7 +64,7 @@ export class MarginAlertType extends MarginStatusChangeType {
   at!: Date;
 }
 
-@ObjectType('MarketDataUpdate', { description: 'What updateMarketData wrote and what it set off.' })
+@OutputType('MarketDataUpdate', { description: 'What updateMarketData wrote and what it set off.' })
 export class MarketDataUpdateType {
   @Field(() => Int)
   pricesUpdated!: number;

@@ -1,12 +1,13 @@
-import { Field, ID, Int, ObjectType } from 'type-graphql';
+import { Field, ID, Int } from 'type-graphql';
 
 import type { Decimal } from '../../domain/decimal';
 import type { AccountRiskStatus } from '../../risk/monitoring';
+import { OutputType } from '../output-type';
 import { DecimalScalar } from '../scalars/decimal.scalar';
 import { LiquidationTriggerType } from './liquidation-trigger.type';
 import { AccountRiskStatusEnum } from './risk.enums';
 
-@ObjectType('AccountMargin', {
+@OutputType('AccountMargin', {
   description: 'One account at current prices. Amounts without a Base suffix are in the account currency.',
 })
 export class AccountMarginType {
@@ -61,7 +62,7 @@ export class AccountMarginType {
   callAmountBase!: Decimal;
 }
 
-@ObjectType('MarginOverview', {
+@OutputType('MarginOverview', {
   description: 'Every account the caller may see; totals in the base currency.',
 })
 export class MarginOverviewType {

@@ -1,4 +1,4 @@
-import { Field, Float, ID, Int, ObjectType } from 'type-graphql';
+import { Field, Float, ID, Int } from 'type-graphql';
 
 import type { Decimal } from '../../domain/decimal';
 import type { ConcentrationScope } from '../../domain/model';
@@ -6,10 +6,11 @@ import type { HaircutMethod } from '../../risk/estimators/suggested-haircut';
 import type { AccountRiskStatus } from '../../risk/monitoring';
 import { ConcentrationScopeEnum } from '../enums';
 import { OptimizationResultType } from '../optimizer/optimization.type';
+import { OutputType } from '../output-type';
 import { DecimalScalar } from '../scalars/decimal.scalar';
 import { AccountRiskStatusEnum, HaircutMethodEnum } from './risk.enums';
 
-@ObjectType('PriceShock')
+@OutputType('PriceShock')
 export class PriceShockType {
   @Field(() => ConcentrationScopeEnum)
   scope!: ConcentrationScope;
@@ -21,7 +22,7 @@ export class PriceShockType {
   shock!: Decimal;
 }
 
-@ObjectType('FxShock')
+@OutputType('FxShock')
 export class FxShockType {
   @Field()
   currency!: string;
@@ -30,7 +31,7 @@ export class FxShockType {
   shock!: Decimal;
 }
 
-@ObjectType('HaircutMultiplier')
+@OutputType('HaircutMultiplier')
 export class HaircutMultiplierType {
   @Field(() => ConcentrationScopeEnum)
   scope!: ConcentrationScope;
@@ -42,7 +43,7 @@ export class HaircutMultiplierType {
   multiplier!: Decimal;
 }
 
-@ObjectType('Scenario', { description: 'A named stress: price shocks, FX shocks and haircut multipliers.' })
+@OutputType('Scenario', { description: 'A named stress: price shocks, FX shocks and haircut multipliers.' })
 export class ScenarioType {
   @Field()
   name!: string;
@@ -60,7 +61,7 @@ export class ScenarioType {
   haircutMultipliers!: HaircutMultiplierType[];
 }
 
-@ObjectType('AccountStress', {
+@OutputType('AccountStress', {
   description: 'One account before and after the shock, in the account currency.',
 })
 export class AccountStressType {
@@ -110,7 +111,7 @@ export class AccountStressType {
   callAfterBase!: Decimal;
 }
 
-@ObjectType('StressResult')
+@OutputType('StressResult')
 export class StressResultType {
   @Field()
   scenarioName!: string;
@@ -137,7 +138,7 @@ export class StressResultType {
   liquidationAccountIds!: string[];
 }
 
-@ObjectType('HaircutSuggestion', {
+@OutputType('HaircutSuggestion', {
   description:
     'Estimator output as a fraction of market value (binary floating point: a suggestion to review).',
 })
@@ -184,7 +185,7 @@ export class HaircutSuggestionType {
   floorApplied!: boolean;
 }
 
-@ObjectType('AccountHaircutComparison')
+@OutputType('AccountHaircutComparison')
 export class AccountHaircutComparisonType {
   @Field(() => ID)
   accountId!: string;
@@ -205,7 +206,7 @@ export class AccountHaircutComparisonType {
   belowSuggestion!: boolean;
 }
 
-@ObjectType('HaircutReport')
+@OutputType('HaircutReport')
 export class HaircutReportType {
   @Field(() => ID)
   assetId!: string;
@@ -217,7 +218,7 @@ export class HaircutReportType {
   accounts!: AccountHaircutComparisonType[];
 }
 
-@ObjectType('StressAwareOptimization', {
+@OutputType('StressAwareOptimization', {
   description: 'The plan optimized on the stressed book, the plain plan, and what robustness costs.',
 })
 export class StressAwareOptimizationType {
