@@ -225,6 +225,21 @@ function overheadPercent(result: CaseResult): string {
   return `${Math.round(((result.totalMs - result.solveMs) / result.solveMs) * 100)}%`;
 }
 
+/** HiGHS on the model optimize builds, whole and (when asked) partially. */
+function rawHighsCases(
+  base: Pick<BenchCase, 'assets' | 'accounts' | 'runs' | 'issuerLimits'>,
+  withPartial: boolean,
+): BenchCase[] {
+  const raw: BenchCase = {
+    ...base,
+    label: 'raw HiGHS',
+    kind: 'RAW',
+    input: { solver: 'HIGHS' },
+    rawBackend: 'HIGHS',
+  };
+  return withPartial ? [raw, { ...raw, label: 'raw HiGHS, partial', rawPartial: true }] : [raw];
+}
+
 function cases(quick: boolean): BenchCase[] {
   const sizes: [number, number][] = [
     [20, 5],
@@ -239,17 +254,7 @@ function cases(quick: boolean): BenchCase[] {
     const runs = assets <= 200 ? 5 : 3;
     const base = { assets, accounts, runs };
     const approximatePairs = assets * accounts * 0.55;
-    list.push({ ...base, label: 'raw HiGHS', kind: 'RAW', input: { solver: 'HIGHS' }, rawBackend: 'HIGHS' });
-    if (approximatePairs >= 500) {
-      list.push({
-        ...base,
-        label: 'raw HiGHS, partial',
-        kind: 'RAW',
-        input: { solver: 'HIGHS' },
-        rawBackend: 'HIGHS',
-        rawPartial: true,
-      });
-    }
+    list.push(...rawHighsCases(base, approximatePairs >= 500));
     if (approximatePairs <= JS_LP_SOLVER_MAX_PAIRS) {
       list.push({
         ...base,
@@ -270,21 +275,7 @@ function cases(quick: boolean): BenchCase[] {
     // The same sizes shaped as desks' books usually are: issuer limits at the CCPs, not everywhere.
     for (const [assets, accounts] of sizes.slice(4)) {
       const base = { assets, accounts, runs: 3, issuerLimits: 'CCP_ONLY' as const };
-      list.push({
-        ...base,
-        label: 'raw HiGHS',
-        kind: 'RAW',
-        input: { solver: 'HIGHS' },
-        rawBackend: 'HIGHS',
-      });
-      list.push({
-        ...base,
-        label: 'raw HiGHS, partial',
-        kind: 'RAW',
-        input: { solver: 'HIGHS' },
-        rawBackend: 'HIGHS',
-        rawPartial: true,
-      });
+      list.push(...rawHighsCases(base, true));
       list.push({ ...base, label: 'AUTO', kind: 'OPTIMIZE', input: { solver: 'AUTO' } });
       list.push({ ...base, label: 'AUTO via GraphQL/HTTP', kind: 'GRAPHQL', input: {} });
     }

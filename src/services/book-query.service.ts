@@ -39,17 +39,30 @@ export interface EligibleAssetView extends Omit<EligibleAsset, 'haircut'> {
   readonly effectiveHaircut: Decimal;
 }
 
+/**
+ * Values per snapshot, account object and valuation date. A snapshot is an immutable value, so
+ * reads of an unchanged book (a store that hands out the same snapshot until a write) reuse them.
+ */
+class PerAccountCache<V> {
+  private readonly bySnapshot = new WeakMap<Book, Map<Account, { date: string; value: V }>>();
+
+  get(book: Book, account: Account, date: string, compute: () => V): V {
+    let cached = this.bySnapshot.get(book);
+    if (cached === undefined) {
+      cached = new Map();
+      this.bySnapshot.set(book, cached);
+    }
+    const hit = cached.get(account);
+    if (hit !== undefined && hit.date === date) return hit.value;
+    const value = compute();
+    cached.set(account, { date, value });
+    return value;
+  }
+}
+
 export class BookQueryService {
-  /**
-   * Margin status per snapshot, account object and valuation date. A snapshot is an immutable value, so
-   * reads of an unchanged book (a store that hands out the same snapshot until a write) reuse it.
-   */
-  private readonly statusCache = new WeakMap<Book, Map<Account, { date: string; view: MarginStatusView }>>();
-  /** Eligible assets per snapshot, account object and valuation date, for the same reason. */
-  private readonly eligibleCache = new WeakMap<
-    Book,
-    Map<Account, { date: string; views: EligibleAssetView[] }>
-  >();
+  private readonly statusCache = new PerAccountCache<MarginStatusView>();
+  private readonly eligibleCache = new PerAccountCache<EligibleAssetView[]>();
 
   constructor(private readonly store: CollateralStore) {}
 
@@ -84,16 +97,7 @@ export class BookQueryService {
 
   marginStatus(book: Book, account: Account): MarginStatusView {
     const date = valuationDate(book.market);
-    let cached = this.statusCache.get(book);
-    if (cached === undefined) {
-      cached = new Map();
-      this.statusCache.set(book, cached);
-    }
-    const hit = cached.get(account);
-    if (hit !== undefined && hit.date === date) return hit.view;
-    const view = this.computeMarginStatus(book, account, date);
-    cached.set(account, { date, view });
-    return view;
+    return this.statusCache.get(book, account, date, () => this.computeMarginStatus(book, account, date));
   }
 
   private computeMarginStatus(book: Book, account: Account, date: string): MarginStatusView {
@@ -115,22 +119,15 @@ export class BookQueryService {
    */
   eligibleAssets(book: Book, account: Account): EligibleAssetView[] {
     const date = valuationDate(book.market);
-    let cached = this.eligibleCache.get(book);
-    if (cached === undefined) {
-      cached = new Map();
-      this.eligibleCache.set(book, cached);
-    }
-    const hit = cached.get(account);
-    if (hit !== undefined && hit.date === date) return hit.views;
-    const views = eligibleAssets(account, book, date).map((eligible) => ({
-      ...eligible,
-      haircut: eligible.haircut.haircut,
-      fxHaircut: eligible.haircut.fxHaircut,
-      effectiveHaircut: eligible.haircut.total,
-    }));
-    Object.freeze(views);
-    cached.set(account, { date, views });
-    return views;
+    return this.eligibleCache.get(book, account, date, () => {
+      const views = eligibleAssets(account, book, date).map((eligible) => ({
+        ...eligible,
+        haircut: eligible.haircut.haircut,
+        fxHaircut: eligible.haircut.fxHaircut,
+        effectiveHaircut: eligible.haircut.total,
+      }));
+      return Object.freeze(views) as EligibleAssetView[];
+    });
   }
 
   exportBook(book: Book): BookFile {
