@@ -382,12 +382,17 @@ async function solveWith(
   // Each search stops in time to leave the explanations (a duals LP) their share of the budget;
   // the minimum-shortfall search takes at most half of what is left, the cost search the rest.
   const searchUntil = started + request.timeLimitMs * MIP_SEARCH_SHARE;
+  // The lot rounding of a relaxation, made once: it seeds the search and is a candidate itself.
+  const roundings = new WeakMap<Float64Array, Float64Array | undefined>();
+  const rounding = (relaxedValues: Float64Array): Float64Array | undefined => {
+    if (!roundings.has(relaxedValues))
+      roundings.set(relaxedValues, roundAndRepair(formulation, relaxedValues));
+    return roundings.get(relaxedValues);
+  };
   const search = (base: LinearModel, relaxedBase?: SolveResult, share = 1): Promise<SolveResult> => {
     const mipStart =
       heuristics.at(-1)?.columnValues ??
-      (relaxedBase?.columnValues === undefined
-        ? undefined
-        : roundAndRepair(formulation, relaxedBase.columnValues));
+      (relaxedBase?.columnValues === undefined ? undefined : rounding(relaxedBase.columnValues));
     const timeLimitMs = Math.max(1, (searchUntil - Date.now()) * share);
     return solve(base, backend, { ...options, timeLimitMs, ...(mipStart === undefined ? {} : { mipStart }) });
   };
@@ -455,7 +460,7 @@ async function solveWith(
     });
   }
   if (relaxed.status === 'OPTIMAL' && relaxed.columnValues) {
-    const rounded = roundAndRepair(formulation, relaxed.columnValues);
+    const rounded = rounding(relaxed.columnValues);
     if (rounded !== undefined) {
       const objective = shortfallAndCost(formulation, rounded).cost - formulation.objectiveOffset;
       const gap = relativeGap(
