@@ -174,6 +174,17 @@ function refuseUnknownCodes(
 
 let api: TestApi;
 let mutations: GraphQLField<unknown, unknown>[];
+
+/** Any mutation of the schema, with a value per argument drawn from `valueFor(argument)`. */
+function mutationWith(
+  valueFor: (arg: GraphQLField<unknown, unknown>['args'][number]) => fc.Arbitrary<unknown>,
+): fc.Arbitrary<[GraphQLField<unknown, unknown>, unknown[]]> {
+  return fc
+    .integer({ min: 0, max: mutations.length - 1 })
+    .chain((index) =>
+      fc.tuple(fc.constant(mutations[index]!), fc.tuple(...mutations[index]!.args.map(valueFor))),
+    );
+}
 beforeAll(async () => {
   api = await createTestApi(readBookJson(DEMO_BOOK_FILE));
   const mutationType = (await buildGraphQLSchema()).getMutationType();
@@ -194,14 +205,7 @@ it('answers garbage at any mutation with a typed error and leaves the book uncha
 
   await fc.assert(
     fc.asyncProperty(
-      fc
-        .integer({ min: 0, max: mutations.length - 1 })
-        .chain((index) =>
-          fc.tuple(
-            fc.constant(mutations[index]!),
-            fc.tuple(...mutations[index]!.args.map(() => hostileValue)),
-          ),
-        ),
+      mutationWith(() => hostileValue),
       async ([field, values]) => {
         const variables = Object.fromEntries(field.args.map((arg, index) => [arg.name, values[index]]));
         const result = await api.execute(operationFor(field), variables);
@@ -225,14 +229,7 @@ it('refuses well-shaped values with hostile leaves without an internal fault, an
 
   await fc.assert(
     fc.asyncProperty(
-      fc
-        .integer({ min: 0, max: mutations.length - 1 })
-        .chain((index) =>
-          fc.tuple(
-            fc.constant(mutations[index]!),
-            fc.tuple(...mutations[index]!.args.map((arg) => shapedValue(arg.type, ids, false))),
-          ),
-        ),
+      mutationWith((arg) => shapedValue(arg.type, ids, false)),
       async ([field, values]) => {
         const variables = Object.fromEntries(field.args.map((arg, index) => [arg.name, values[index]]));
         const result = await api.execute(operationFor(field), variables);

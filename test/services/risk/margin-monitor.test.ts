@@ -90,6 +90,14 @@ describe('MarginMonitor', () => {
  * leaves each 50 short. Alone, each account's cheapest top-up is 50 CASH (100 CASH in all, which
  * the desk does not have); together the cheapest plan uses all 60 CASH and 40 BOND.
  */
+/** Quantity of `assetId` the alerts' top-up plans deliver, over all alerts. */
+function delivered(received: readonly MarginAlert[], assetId: string): number {
+  return received
+    .flatMap((alert) => alert.topUpPlan!.lines)
+    .filter((line) => line.assetId === assetId && line.movementType === 'DELIVER')
+    .reduce((total, line) => total + line.quantity.toNumber(), 0);
+}
+
 function accountsSharingCash(count = 2): unknown {
   const account = (id: string) => ({
     id,
@@ -133,13 +141,8 @@ describe('MarginMonitor top-up plans', () => {
       ['ACC-A', 'CALL', '50'],
       ['ACC-B', 'CALL', '50'],
     ]);
-    const delivered = (assetId: string) =>
-      received
-        .flatMap((alert) => alert.topUpPlan!.lines)
-        .filter((line) => line.assetId === assetId && line.movementType === 'DELIVER')
-        .reduce((total, line) => total + line.quantity.toNumber(), 0);
-    expect(delivered('CASH')).toBeCloseTo(60, 9);
-    expect(delivered('BOND')).toBeCloseTo(40, 9);
+    expect(delivered(received, 'CASH')).toBeCloseTo(60, 9);
+    expect(delivered(received, 'BOND')).toBeCloseTo(40, 9);
     for (const alert of received) {
       const plan = alert.topUpPlan!;
       expect(plan.status).toBe('OPTIMAL');
@@ -166,13 +169,8 @@ describe('MarginMonitor top-up plans', () => {
     const { received, setPrice, close } = await setUp(accountsSharingCash(18));
     await setPrice('GILT', '0.5');
     expect(received).toHaveLength(18);
-    const delivered = (assetId: string) =>
-      received
-        .flatMap((alert) => alert.topUpPlan!.lines)
-        .filter((line) => line.assetId === assetId && line.movementType === 'DELIVER')
-        .reduce((total, line) => total + line.quantity.toNumber(), 0);
-    expect(delivered('CASH')).toBeCloseTo(60, 9);
-    expect(delivered('BOND')).toBeCloseTo(840, 9);
+    expect(delivered(received, 'CASH')).toBeCloseTo(60, 9);
+    expect(delivered(received, 'BOND')).toBeCloseTo(840, 9);
     expect(received.every((alert) => alert.topUpPlan!.status === 'OPTIMAL')).toBe(true);
     await close();
   });
