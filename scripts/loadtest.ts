@@ -18,7 +18,7 @@
  * --connections <n> (reads, default 10), --optimize-connections <n> (default 4),
  * --post-connections <n> (default 8),
  * --max-requests <n> (cap per mix, default 200000), --retry-fraction <0..1> (default 0.2),
- * --mixes reads,optimize,post (default all).
+ * --mixes reads,optimize,post (default all). GRAPHQL_JIT in the environment reaches the service.
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -144,6 +144,8 @@ async function startService(apiKeyHash: string): Promise<RunningService> {
       API_KEYS: `loadtest,ADMIN,${apiKeyHash}`,
       RATE_LIMIT_MUTATIONS_PER_MINUTE: '0',
       RATE_LIMIT_OPTIMIZE_PER_MINUTE: '0',
+      // Passed through so the interpreter can be measured against compiled execution (GRAPHQL_JIT=false).
+      ...(process.env.GRAPHQL_JIT === undefined ? {} : { GRAPHQL_JIT: process.env.GRAPHQL_JIT }),
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

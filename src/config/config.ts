@@ -53,6 +53,8 @@ export interface Config {
   readonly metricsEnabled: boolean;
   /** When set, GET /metrics requires `Authorization: Bearer <token>`; absent: /metrics is open. */
   readonly metricsToken?: string;
+  /** Run GraphQL operations compiled by graphql-jit (src/server/compiled-executor.ts); false: graphql-js' interpreter. */
+  readonly graphqlJit: boolean;
   /** Limits on one GraphQL operation (src/server/defences.ts); see README "Production defences". */
   readonly graphqlMaxDepth: number;
   readonly graphqlMaxCost: number;
@@ -197,6 +199,7 @@ export function loadConfig(environment: Environment = process.env): Config {
       : {}),
     ...(read('SCENARIOS_FILE') !== undefined ? { scenariosFile: path.resolve(read('SCENARIOS_FILE')!) } : {}),
     metricsEnabled: oneOf('METRICS_ENABLED', ['true', 'false'], 'true') === 'true',
+    graphqlJit: oneOf('GRAPHQL_JIT', ['true', 'false'], 'true') === 'true',
     ...(metricsToken !== undefined ? { metricsToken } : {}),
     graphqlMaxDepth: integer('GRAPHQL_MAX_DEPTH', DEFAULT_GRAPHQL_DEFENCES.graphqlMaxDepth, 1, 1_000),
     graphqlMaxCost: integer('GRAPHQL_MAX_COST', DEFAULT_GRAPHQL_DEFENCES.graphqlMaxCost, 1, 100_000_000),

@@ -19,6 +19,7 @@ import { createErrorFormatter } from '../graphql/errors';
 import { buildGraphQLSchema } from '../graphql/schema';
 import type { Services } from '../services/services';
 import type { CollateralStore } from '../store/store.port';
+import { CompiledExecutor } from './compiled-executor';
 import { createDefences, type DefenceSettings } from './defences';
 import { createGraphQLHttpHandler, type GraphQLHttpHandler } from './graphql-http';
 import type { Logger } from './logger';
@@ -32,6 +33,8 @@ export interface AppDependencies {
   readonly config: Pick<Config, 'nodeEnv' | 'maxRequestBodyBytes' | 'host' | 'apiKeys'> &
     Partial<Pick<Config, 'shutdownTimeoutMs'>> &
     Partial<Pick<Config, 'metricsEnabled' | 'metricsToken'>> &
+    /** graphqlJit absent: compiled execution on, as GRAPHQL_JIT's default. */
+    Partial<Pick<Config, 'graphqlJit'>> &
     Partial<HttpTimeouts> &
     DefenceSettings;
   readonly services: Services;
@@ -78,8 +81,10 @@ export async function createApp({ config, services, store, logger, metrics }: Ap
     checkOperation: defences.subscriptionErrors,
   });
 
+  // graphql-jit runs operations; Apollo takes it as a gateway, so it gets the schema from there.
+  const executor = new CompiledExecutor(schema, { compile: config.graphqlJit ?? true });
   const apollo = new ApolloServer<GraphQLContext>({
-    schema,
+    gateway: executor.gateway(),
     ...defences.apolloOptions,
     formatError: observability.withErrorScope(createErrorFormatter(observability.logger, development)),
     includeStacktraceInErrorResponses: development,

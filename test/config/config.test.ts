@@ -23,6 +23,7 @@ describe('loadConfig', () => {
       shutdownTimeoutMs: 25_000,
       apiKeys: [],
       metricsEnabled: true,
+      graphqlJit: true,
       graphqlMaxDepth: 10,
       graphqlMaxCost: 5000,
       graphqlMaxAliases: 15,
