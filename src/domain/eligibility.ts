@@ -72,13 +72,26 @@ function anniversaryMs(date: CalendarDate, years: number): number {
   return Date.UTC(year, date.month, Math.min(date.day, daysInMonth));
 }
 
-/** Today's date in UTC as YYYY-MM-DD: the valuation date when the book fixes none. */
-export function todayUtc(now: Date = new Date()): string {
-  return now.toISOString().slice(0, 10);
+/** Today's UTC date and the instant the day ends (epoch ms), kept until then. */
+let today: { readonly text: string; readonly endMs: number } | undefined;
+
+/**
+ * Today's date in UTC as YYYY-MM-DD: the valuation date when the book fixes none. Without `now`
+ * it is the clock's, formatted once per UTC day (a read asks for it once per account it shows).
+ */
+export function todayUtc(now?: Date): string {
+  if (now !== undefined) return now.toISOString().slice(0, 10);
+  const nowMs = Date.now();
+  if (today === undefined || nowMs >= today.endMs || nowMs < today.endMs - MS_PER_DAY) {
+    // Epoch time has no leap seconds: every UTC day is MS_PER_DAY long.
+    const endMs = (Math.floor(nowMs / MS_PER_DAY) + 1) * MS_PER_DAY;
+    today = { text: new Date(nowMs).toISOString().slice(0, 10), endMs };
+  }
+  return today.text;
 }
 
 /** The valuation date for maturity buckets: the book's fixed date, else today (UTC). */
-export function valuationDate(market: Pick<MarketSettings, 'asOfDate'>, now: Date = new Date()): string {
+export function valuationDate(market: Pick<MarketSettings, 'asOfDate'>, now?: Date): string {
   return market.asOfDate ?? todayUtc(now);
 }
 

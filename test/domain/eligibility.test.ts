@@ -72,6 +72,22 @@ describe('valuationDate', () => {
     expect(valuationDate({ asOfDate: '2025-03-31' })).toBe('2025-03-31');
     expect(valuationDate({}, new Date('2026-11-25T23:59:59Z'))).toBe('2026-11-25');
   });
+
+  it("follows the clock across UTC midnight, and back, though it keeps the day's text", () => {
+    jest.useFakeTimers({ now: new Date('2026-11-25T23:59:59.500Z') });
+    try {
+      expect(valuationDate({})).toBe('2026-11-25');
+      jest.setSystemTime(new Date('2026-11-25T23:59:59.999Z'));
+      expect(valuationDate({})).toBe('2026-11-25');
+      jest.setSystemTime(new Date('2026-11-26T00:00:00.000Z'));
+      expect(valuationDate({})).toBe('2026-11-26');
+      // A clock set back (NTP step) gives yesterday again.
+      jest.setSystemTime(new Date('2026-11-25T12:00:00Z'));
+      expect(valuationDate({})).toBe('2026-11-25');
+    } finally {
+      jest.useRealTimers();
+    }
+  });
 });
 
 describe('selectRule on the BCBS-IOSCO schedule', () => {
