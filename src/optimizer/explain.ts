@@ -52,8 +52,9 @@ export function rowActivities(model: LinearModel, columnValues: Float64Array): F
   return activity;
 }
 
+/** A solver figure to 12 significant digits (noise beyond), parsed from its text. */
 function toDecimal(value: number): Decimal {
-  return dec(Number(value.toPrecision(12)));
+  return dec(value.toPrecision(12));
 }
 
 export function accountOutcomes(
@@ -301,13 +302,21 @@ export function unusedAssets(
       keys[index] = perUnitValue(allocation) ?? Infinity;
       order[index] = index;
     });
-    order.sort(
+    // Only the first `perAccount` are listed: sort just those at or below the perAccount-th key.
+    const threshold =
+      perAccount >= unused.length
+        ? Infinity
+        : perAccount === 0
+          ? -Infinity
+          : keys.slice().sort()[perAccount - 1];
+    const candidates = order.filter((index) => keys[index] <= threshold);
+    candidates.sort(
       (a, b) =>
         keys[a] - keys[b] ||
         compareText(unused[a].supply.asset.id, unused[b].supply.asset.id) ||
         compareText(unused[a].supply.location, unused[b].supply.location),
     );
-    const listed = Array.from(order.subarray(0, perAccount), (index) => ({
+    const listed = Array.from(candidates.subarray(0, perAccount), (index) => ({
       allocation: unused[index],
       perUnit: perUnitValue(unused[index]),
     }));

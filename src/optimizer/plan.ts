@@ -28,7 +28,11 @@ import { collateralValue, marketValue } from '../domain/valuation';
 import type { AccountTarget } from './account-targets';
 import { assetsById } from './account-targets';
 import type { AllocationColumn, Formulation } from './formulation/build-model';
-import { allocationsCheapestFirst, postedConcentrationLines } from './formulation/build-model';
+import {
+  allocationsCheapestFirst,
+  costPerCollateralValue,
+  postedConcentrationLines,
+} from './formulation/build-model';
 import { BPS_PER_UNIT, DAYS_PER_YEAR_FUNDING } from './formulation/scaling';
 import { mergedPostings, postingFundingCostBps } from './formulation/supplies';
 import type { OptimizeRequest, PlanLine } from './optimizer.types';
@@ -88,19 +92,18 @@ export function buildPlan(
     if (quantity.greaterThan(ZERO)) allocated.push({ allocation, quantity });
   }
   clampToSupply(formulation, allocated);
-  repairCoverage(book, request, formulation, allocated, declaredShortfall);
-  snapKeeps(book, request, formulation, allocated);
+  const byTarget = targets.map((): Allocated[] => []);
+  for (const item of allocated) byTarget[item.allocation.targetIndex].push(item);
+  repairCoverage(book, request, formulation, allocated, byTarget, declaredShortfall);
+  snapKeeps(book, request, formulation, allocated, byTarget);
   const solverValues = solverCollateralValues(formulation, columnValues);
   const withRoundingLoss = targets.map((target, index) => {
     if (!target.inModel) return declaredShortfall[index];
     const solverValue = solverValues[index];
-    const planValue = collateralAfter(book, request, target, index, allocated).minus(
-      request.mode === 'TOP_UP' ? target.postedCollateralValue : ZERO,
-    );
+    const after = collateralAfter(book, request, target, byTarget[index]);
+    const planValue = after.minus(request.mode === 'TOP_UP' ? target.postedCollateralValue : ZERO);
     const roundingLoss = maxDecimal(ZERO, solverValue.minus(planValue));
-    const missing = target.target
-      .minus(declaredShortfall[index])
-      .minus(collateralAfter(book, request, target, index, allocated));
+    const missing = target.target.minus(declaredShortfall[index]).minus(after);
     const extra = missing.lessThan(roundingLoss) ? missing : roundingLoss;
     return extra.greaterThan(coverageTolerance(target.target))
       ? declaredShortfall[index].plus(extra)
@@ -170,6 +173,7 @@ function snapKeeps(
   request: OptimizeRequest,
   formulation: Formulation,
   allocated: Allocated[],
+  byTarget: readonly (readonly Allocated[])[],
 ): void {
   const step = dec(1).dividedBy(dec(10).pow(QUANTITY_DECIMALS));
   for (const [supplyIndex, lines] of linesBySupply(allocated)) {
@@ -182,7 +186,7 @@ function snapKeeps(
       .times(SOLVER_NOISE);
     if (!remainder.greaterThan(ZERO) || remainder.greaterThan(maxDecimal(noise, step))) continue;
     const target = formulation.targets[keep.allocation.targetIndex];
-    const room = new AccountLimitState(book, request, target, keep.allocation.targetIndex, allocated).room(
+    const room = new AccountLimitState(book, request, target, byTarget[keep.allocation.targetIndex]).room(
       supply.asset,
     );
     const added = unitCollateralValue(book, keep.allocation, target.account).times(remainder);
@@ -201,28 +205,25 @@ function unitCollateralValue(book: Book, allocation: AllocationColumn, account: 
   );
 }
 
-/** Collateral value the account holds after the plan, account currency, by the domain valuation. */
+/** Collateral value the account holds after the plan (its `lines`), account currency, by the domain valuation. */
 function collateralAfter(
   book: Book,
   request: OptimizeRequest,
   target: AccountTarget,
-  targetIndex: number,
-  allocated: readonly Allocated[],
+  lines: readonly Allocated[],
 ): Decimal {
   const base = request.mode === 'TOP_UP' ? target.postedCollateralValue : ZERO;
   return base.plus(
     sum(
-      allocated
-        .filter((item) => item.allocation.targetIndex === targetIndex)
-        .map((item) =>
-          collateralValue(
-            item.allocation.supply.asset,
-            item.quantity,
-            item.allocation.haircut,
-            book.market.fxRates,
-            target.account.currency,
-          ),
+      lines.map((item) =>
+        collateralValue(
+          item.allocation.supply.asset,
+          item.quantity,
+          item.allocation.haircut,
+          book.market.fxRates,
+          target.account.currency,
         ),
+      ),
     ),
   );
 }
@@ -232,6 +233,7 @@ function repairCoverage(
   request: OptimizeRequest,
   formulation: Formulation,
   allocated: Allocated[],
+  byTarget: readonly Allocated[][],
   declaredShortfall: readonly Decimal[],
 ): void {
   const step = dec(1).dividedBy(dec(10).pow(QUANTITY_DECIMALS));
@@ -252,57 +254,62 @@ function repairCoverage(
   const cheapestFirst = allocationsCheapestFirst(formulation);
   formulation.targets.forEach((target, targetIndex) => {
     if (!target.inModel) return;
+    const lines = byTarget[targetIndex];
     let need = target.target
       .minus(declaredShortfall[targetIndex])
-      .minus(collateralAfter(book, request, target, targetIndex, allocated));
+      .minus(collateralAfter(book, request, target, lines));
     if (!need.greaterThan(ZERO)) return;
     let limits: AccountLimitState | undefined;
-    // Lines the solver chose come first, so repair does not add a movement (or a new concentration
-    // group) for the last few units; with movement indicators it may only top up those lines. The
-    // account's other sources are listed only when the chosen lines cannot close the gap.
-    const atAccount = cheapestFirst[targetIndex];
-    const candidateGroups = [
-      () => atAccount.filter((allocation) => lineOf.has(allocation)),
-      () =>
-        formulation.hasIndicators
-          ? []
-          : atAccount.filter((allocation) => !lineOf.has(allocation) && usedUp[allocation.supplyIndex] === 0),
-    ];
-    for (const candidates of candidateGroups) {
-      for (const allocation of candidates()) {
-        if (!need.greaterThan(ZERO)) return;
-        if (usedUp[allocation.supplyIndex] === 1) continue;
-        const headroom = formulation.supplies[allocation.supplyIndex].quantity.minus(
-          usedBySupplyIndex.get(allocation.supplyIndex) ?? ZERO,
-        );
-        if (!headroom.greaterThan(ZERO)) continue;
-        const unitValue = unitCollateralValue(book, allocation, target.account);
-        if (!unitValue.greaterThan(ZERO)) continue;
-        const increment = allocation.lotSize ?? step;
-        const wanted = need.dividedBy(unitValue).dividedBy(increment).ceil().times(increment);
-        limits ??= new AccountLimitState(book, request, target, targetIndex, allocated);
-        const room = limits.room(allocation.supply.asset);
-        const roomQuantity = room === undefined ? headroom : room.dividedBy(unitValue);
-        const limitQuantity = roomQuantity.lessThan(headroom) ? roomQuantity : headroom;
-        const available = limitQuantity.dividedBy(increment).floor().times(increment);
-        const added = wanted.lessThan(available) ? wanted : available;
-        if (!added.greaterThan(ZERO)) continue;
-        const existing = lineOf.get(allocation);
-        if (existing !== undefined) existing.quantity = existing.quantity.plus(added);
-        else {
-          const line = { allocation, quantity: added };
-          allocated.push(line);
-          lineOf.set(allocation, line);
-        }
-        const used = (usedBySupplyIndex.get(allocation.supplyIndex) ?? ZERO).plus(added);
-        usedBySupplyIndex.set(allocation.supplyIndex, used);
-        if (!formulation.supplies[allocation.supplyIndex].quantity.greaterThan(used)) {
-          usedUp[allocation.supplyIndex] = 1;
-        }
-        const addedValue = added.times(unitValue);
-        limits.add(allocation.supply.asset, addedValue);
-        need = need.minus(addedValue);
+    const raise = (allocation: AllocationColumn): void => {
+      if (usedUp[allocation.supplyIndex] === 1) return;
+      const headroom = formulation.supplies[allocation.supplyIndex].quantity.minus(
+        usedBySupplyIndex.get(allocation.supplyIndex) ?? ZERO,
+      );
+      if (!headroom.greaterThan(ZERO)) return;
+      const unitValue = unitCollateralValue(book, allocation, target.account);
+      if (!unitValue.greaterThan(ZERO)) return;
+      const increment = allocation.lotSize ?? step;
+      const wanted = need.dividedBy(unitValue).dividedBy(increment).ceil().times(increment);
+      limits ??= new AccountLimitState(book, request, target, lines);
+      const room = limits.room(allocation.supply.asset);
+      const roomQuantity = room === undefined ? headroom : room.dividedBy(unitValue);
+      const limitQuantity = roomQuantity.lessThan(headroom) ? roomQuantity : headroom;
+      const available = limitQuantity.dividedBy(increment).floor().times(increment);
+      const added = wanted.lessThan(available) ? wanted : available;
+      if (!added.greaterThan(ZERO)) return;
+      const existing = lineOf.get(allocation);
+      if (existing !== undefined) existing.quantity = existing.quantity.plus(added);
+      else {
+        const line = { allocation, quantity: added };
+        allocated.push(line);
+        lines.push(line);
+        lineOf.set(allocation, line);
       }
+      const used = (usedBySupplyIndex.get(allocation.supplyIndex) ?? ZERO).plus(added);
+      usedBySupplyIndex.set(allocation.supplyIndex, used);
+      if (!formulation.supplies[allocation.supplyIndex].quantity.greaterThan(used)) {
+        usedUp[allocation.supplyIndex] = 1;
+      }
+      const addedValue = added.times(unitValue);
+      limits.add(allocation.supply.asset, addedValue);
+      need = need.minus(addedValue);
+    };
+    // Lines the solver chose come first, in allocationsCheapestFirst's order (cost per unit of
+    // collateral value, then column), so repair does not add a movement (or a new concentration
+    // group) for the last few units; with movement indicators it may only top up those lines. The
+    // account's other sources are tried only when the chosen lines cannot close the gap.
+    const costOf = (allocation: AllocationColumn) => costPerCollateralValue(formulation.model, allocation);
+    const chosen = lines
+      .map((line) => line.allocation)
+      .sort((left, right) => costOf(left) - costOf(right) || left.column - right.column);
+    for (const allocation of chosen) {
+      if (!need.greaterThan(ZERO)) return;
+      raise(allocation);
+    }
+    if (formulation.hasIndicators) return;
+    for (const allocation of cheapestFirst[targetIndex]) {
+      if (!need.greaterThan(ZERO)) return;
+      if (!lineOf.has(allocation)) raise(allocation);
     }
   });
 }
@@ -322,37 +329,30 @@ class AccountLimitState {
   private readonly limitsByGroup: Map<string, number[]>;
   private total: Decimal;
 
-  constructor(
-    book: Book,
-    request: OptimizeRequest,
-    target: AccountTarget,
-    targetIndex: number,
-    allocated: readonly Allocated[],
-  ) {
+  /** `lines`: the account's lines so far. */
+  constructor(book: Book, request: OptimizeRequest, target: AccountTarget, lines: readonly Allocated[]) {
     this.account = target.account;
     this.requirement = target.requirement;
     const posted =
       request.mode === 'TOP_UP' ? postedConcentrationLines(book, request, target, assetsById(book)) : [];
-    const lines = [
+    const valued = [
       ...posted,
-      ...allocated
-        .filter((item) => item.allocation.targetIndex === targetIndex)
-        .map((item) => ({
-          asset: item.allocation.supply.asset,
-          collateralValue: collateralValue(
-            item.allocation.supply.asset,
-            item.quantity,
-            item.allocation.haircut,
-            book.market.fxRates,
-            this.account.currency,
-          ),
-        })),
+      ...lines.map((item) => ({
+        asset: item.allocation.supply.asset,
+        collateralValue: collateralValue(
+          item.allocation.supply.asset,
+          item.quantity,
+          item.allocation.haircut,
+          book.market.fxRates,
+          this.account.currency,
+        ),
+      })),
     ];
     this.breached =
       posted.length === 0
         ? this.account.concentrationLimits.map(() => false)
         : concentrationUsage(this.account, posted, target.requirement).map((usage) => usage.breached);
-    this.total = sum(lines.map((line) => line.collateralValue));
+    this.total = sum(valued.map((line) => line.collateralValue));
     this.limitsByGroup = new Map();
     this.account.concentrationLimits.forEach((limit, index) => {
       const key = concentrationGroupKey(limit.scope, limit.value);
@@ -361,7 +361,7 @@ class AccountLimitState {
       else indices.push(index);
     });
     this.groupValues = this.account.concentrationLimits.map(() => ZERO);
-    for (const line of lines) {
+    for (const line of valued) {
       for (const index of this.limitsOf(line.asset))
         this.groupValues[index] = this.groupValues[index].plus(line.collateralValue);
     }

@@ -494,6 +494,7 @@ export function buildFormulation(
     book,
     request,
     targets,
+    supplies,
     allocationsByTarget,
     accountToBase,
     assets,
@@ -545,6 +546,7 @@ function addConcentrationRows(
   book: Book,
   request: OptimizeRequest,
   targets: readonly AccountTarget[],
+  supplies: readonly Supply[],
   allocationsByTarget: readonly (readonly AllocationColumn[])[],
   accountToBase: readonly number[],
   assets: ReadonlyMap<string, Asset>,
@@ -552,15 +554,28 @@ function addConcentrationRows(
   totalColumns: (number | undefined)[],
 ): ConcentrationRow[] {
   const rows: ConcentrationRow[] = [];
-  const groupKeysByAsset = new Map<Asset, string[]>();
-  const groupKeysOf = (asset: Asset): string[] => {
-    let keys = groupKeysByAsset.get(asset);
-    if (keys === undefined) {
-      keys = concentrationGroupKeysOf(asset);
-      groupKeysByAsset.set(asset, keys);
+  // Group keys as small integers, and each supply's groups looked up once: the pass below visits
+  // every column of every account with limits, and string keys there cost more than the rest of it.
+  const groupIds = new Map<string, number>();
+  const groupIdOf = (key: string): number => {
+    let id = groupIds.get(key);
+    if (id === undefined) {
+      id = groupIds.size;
+      groupIds.set(key, id);
     }
-    return keys;
+    return id;
   };
+  const groupIdsByAsset = new Map<Asset, Int32Array>();
+  const groupIdsBySupply = supplies.map((supply) => {
+    let ids = groupIdsByAsset.get(supply.asset);
+    if (ids === undefined) {
+      ids = Int32Array.from(concentrationGroupKeysOf(supply.asset), groupIdOf);
+      groupIdsByAsset.set(supply.asset, ids);
+    }
+    return ids;
+  });
+  // Per account: where each group id's column list is, or -1 (reset after the account).
+  const listOfGroup = new Int32Array(groupIds.size).fill(-1);
   targets.forEach((target, targetIndex) => {
     if (!target.inModel) return;
     if (target.account.concentrationLimits.length === 0) return;
@@ -594,16 +609,30 @@ function addConcentrationRows(
     // Columns by the group each limit scope puts them in: a limit finds its columns by lookup, not
     // by testing every column of the account (an issuer limit per issuer would make that quadratic).
     // Only the groups this account's limits name are collected.
-    const columnsByGroup = new Map<string, AllocationColumn[]>();
-    for (const limit of account.concentrationLimits) {
-      columnsByGroup.set(concentrationGroupKey(limit.scope, limit.value), []);
+    const limitGroups = account.concentrationLimits.map((limit) =>
+      groupIdOf(concentrationGroupKey(limit.scope, limit.value)),
+    );
+    const columnLists: AllocationColumn[][] = [];
+    for (const group of limitGroups) {
+      // A group no supply is in (an id past the table) has no columns.
+      if (group < listOfGroup.length && listOfGroup[group] < 0) {
+        listOfGroup[group] = columnLists.length;
+        columnLists.push([]);
+      }
     }
     for (const allocation of columns) {
-      for (const key of groupKeysOf(allocation.supply.asset)) columnsByGroup.get(key)?.push(allocation);
+      for (const group of groupIdsBySupply[allocation.supplyIndex]) {
+        const list = listOfGroup[group];
+        if (list >= 0) columnLists[list].push(allocation);
+      }
     }
+    const groupColumnsOf = (limitIndex: number): readonly AllocationColumn[] => {
+      const group = limitGroups[limitIndex];
+      return group < listOfGroup.length ? columnLists[listOfGroup[group]] : [];
+    };
 
     account.concentrationLimits.forEach((limit, limitIndex) => {
-      const groupColumns = columnsByGroup.get(concentrationGroupKey(limit.scope, limit.value)) ?? [];
+      const groupColumns = groupColumnsOf(limitIndex);
       const postedGroup = postedUsage?.[limitIndex].value.toNumber() ?? 0;
       const name = `conc[${account.id}#${limitIndex}]`;
       if (postedUsage?.[limitIndex].breached === true) {
@@ -647,6 +676,7 @@ function addConcentrationRows(
         rows.push({ row, targetIndex, limitIndex, part: 'MAX_VALUE' });
       }
     });
+    for (const group of limitGroups) if (group < listOfGroup.length) listOfGroup[group] = -1;
   });
   return rows;
 }

@@ -143,14 +143,34 @@ function addPricedColumns(
   const bucketed = new Int32Array(candidates.length);
   for (const column of candidates) bucketed[next[hints.columnGroups[column] + 1]++] = column;
   let added = 0;
+  const cap = Math.max(1, hints.columnsPerGroupPerRound);
+  const take = (column: number) => {
+    columnIn[column] = 1;
+    added += 1;
+  };
   for (let slot = 0; slot < slots; slot += 1) {
-    let bucket = bucketed.subarray(bucketStart[slot], bucketStart[slot + 1]);
-    if (slot > 0 && bucket.length > hints.columnsPerGroupPerRound) {
-      bucket = bucket.sort((left, right) => reducedCosts[left] - reducedCosts[right]);
-      bucket = bucket.subarray(0, hints.columnsPerGroupPerRound);
+    const bucket = bucketed.subarray(bucketStart[slot], bucketStart[slot + 1]);
+    if (slot === 0 || bucket.length <= cap) {
+      bucket.forEach(take);
+      continue;
     }
-    for (const column of bucket) columnIn[column] = 1;
-    added += bucket.length;
+    // The `cap` most negative: those below the cap-th smallest reduced cost, then those equal to it
+    // in column order. A native numeric sort finds it; a comparator sort cost as much as pricing.
+    const threshold = Float64Array.from(bucket, (column) => reducedCosts[column]).sort()[cap - 1];
+    let taken = 0;
+    for (const column of bucket) {
+      if (reducedCosts[column] < threshold) {
+        take(column);
+        taken += 1;
+      }
+    }
+    for (const column of bucket) {
+      if (taken === cap) break;
+      if (reducedCosts[column] === threshold) {
+        take(column);
+        taken += 1;
+      }
+    }
   }
   return added;
 }
