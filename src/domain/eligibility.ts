@@ -140,6 +140,13 @@ export interface RuleSelection {
 }
 
 /**
+ * Selections already made, by account, asset and valuation date (null: no rule). Accounts and
+ * assets are immutable (a change makes new objects), and margin status, the optimizer's model,
+ * its plan and its verifier ask for the same pairs on every request over one snapshot.
+ */
+const selections = new WeakMap<Account, WeakMap<Asset, Map<string, RuleSelection | null>>>();
+
+/**
  * The rule that governs `asset` at `account`, or undefined when no rule matches. A caller that
  * asks for one asset at many accounts may pass the asset's residual maturity (years) it computed once.
  */
@@ -148,6 +155,30 @@ export function selectRule(
   asset: Asset,
   asOfDate: string,
   residualYears?: number,
+): RuleSelection | undefined {
+  let byAsset = selections.get(account);
+  if (byAsset === undefined) {
+    byAsset = new WeakMap();
+    selections.set(account, byAsset);
+  }
+  let byDate = byAsset.get(asset);
+  if (byDate === undefined) {
+    byDate = new Map();
+    byAsset.set(asset, byDate);
+  }
+  let selection = byDate.get(asOfDate);
+  if (selection === undefined) {
+    selection = findRule(account, asset, asOfDate, residualYears) ?? null;
+    byDate.set(asOfDate, selection);
+  }
+  return selection ?? undefined;
+}
+
+function findRule(
+  account: Account,
+  asset: Asset,
+  asOfDate: string,
+  residualYears: number | undefined,
 ): RuleSelection | undefined {
   let best: RuleSelection | undefined;
   let bestRank = -1;

@@ -124,6 +124,18 @@ describe('selectRule on the BCBS-IOSCO schedule', () => {
   it('returns undefined when no rule matches', () => {
     expect(selectRule(bcbsAccount, makeCash('EUR'), AS_OF)).toBeUndefined();
   });
+
+  it('answers a pair again by its valuation date: the same bond rolls into a shorter bucket', () => {
+    // Matures 2029-06-01: over 5y on 2024-01-01 (rule 3), between 1y and 5y on 2025-01-01 (rule 2).
+    const bond = bondMaturing('2029-06-01');
+    expect(selectRule(bcbsAccount, bond, '2024-01-01')?.index).toBe(3);
+    expect(selectRule(bcbsAccount, bond, '2025-01-01')?.index).toBe(2);
+    expect(selectRule(bcbsAccount, bond, '2024-01-01')?.index).toBe(3);
+    // An unmatched pair asked twice stays unmatched.
+    const cash = makeCash('EUR');
+    expect(selectRule(bcbsAccount, cash, AS_OF)).toBeUndefined();
+    expect(selectRule(bcbsAccount, cash, AS_OF)).toBeUndefined();
+  });
 });
 
 describe('selectRule specificity', () => {
