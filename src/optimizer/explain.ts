@@ -302,14 +302,11 @@ export function unusedAssets(
       keys[index] = perUnitValue(allocation) ?? Infinity;
       order[index] = index;
     });
-    // Only the first `perAccount` are listed: sort just those at or below the perAccount-th key.
+    // Only the first `perAccount` are listed: sort just those at or below the perAccount-th key
+    // (all of them when that key is NaN, which the comparator below orders as it always did).
     const threshold =
-      perAccount >= unused.length
-        ? Infinity
-        : perAccount === 0
-          ? -Infinity
-          : keys.slice().sort()[perAccount - 1];
-    const candidates = order.filter((index) => keys[index] <= threshold);
+      perAccount >= unused.length ? NaN : perAccount === 0 ? -Infinity : keys.slice().sort()[perAccount - 1];
+    const candidates = Number.isNaN(threshold) ? order : order.filter((index) => keys[index] <= threshold);
     candidates.sort(
       (a, b) =>
         keys[a] - keys[b] ||

@@ -117,6 +117,10 @@ describe('optimize', () => {
       );
       expect(Number(item.reducedCost)).toBe(smallest);
     }
+    // A cap of 3 lists exactly the first 3 of the full ranking, ties broken the same way.
+    const three = (await api.data(query, { input: { unusedAssetsPerAccount: 3 } })).optimize;
+    const firstThree = [...allByAccount.values()].flatMap((list) => list.slice(0, 3));
+    expect(byAccount(three.unusedAssets)).toEqual(byAccount(firstThree));
   });
 
   it('refuses an unusedAssetsPerAccount outside [0, 1000], naming the field', async () => {

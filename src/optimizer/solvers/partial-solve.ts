@@ -155,7 +155,8 @@ function addPricedColumns(
       continue;
     }
     // The `cap` most negative: those below the cap-th smallest reduced cost, then those equal to it
-    // in column order. A native numeric sort finds it; a comparator sort cost as much as pricing.
+    // in column order. A native numeric sort finds it; sorting the bucket with a comparator took a
+    // fifth as long as pricing every column at 2000x200.
     const threshold = Float64Array.from(bucket, (column) => reducedCosts[column]).sort()[cap - 1];
     let taken = 0;
     for (const column of bucket) {
