@@ -9,6 +9,7 @@
  * - prices every left-out column with the restricted duals, rc = c - A'y (left-out rows have
  *   dual 0), and adds those with rc < -DUAL_TOLERANCE, the most negative first, at most
  *   `columnsPerGroupPerRound` per group (an account) so one round does not bring in everything;
+ * - after the first round only, drops the columns the restricted optimum prices out (PRUNE_AFTER_ROUND);
  * - re-solves from the previous optimal basis, until nothing is violated or priced in.
  * At that point the point is feasible for the full LP and the duals (0 on left-out rows) are dual
  * feasible for it, so both are optimal for the full LP: the answer is the full LP's, not an
@@ -37,6 +38,15 @@ export const ROW_VIOLATION_TOLERANCE = 1e-9;
 export const ELASTIC_TOLERANCE = 1e-9;
 /** Least total of the elastic columns (value units) that proves the full model infeasible. */
 export const INFEASIBILITY_TOLERANCE = 1e-6;
+/**
+ * After this round, the columns the restricted optimum prices out (nonbasic at 0, reduced cost
+ * above DUAL_TOLERANCE) leave the LP, once: most of the first sets and of the first round's
+ * additions are never used, and every simplex iteration pays for them. Like every left-out column
+ * they are priced each round and come back if they price in; once only, so none can cycle.
+ * Raw partial solve, alternating with and without in one process: 2.91 s against 3.23 s at
+ * 2000x200, no difference at 1000x100 (0.46 s both).
+ */
+export const PRUNE_AFTER_ROUND = 1;
 /** Rounds before giving up and solving the full model (warm-started); books here need 4 to 12. */
 export const MAX_ROUNDS = 60;
 
@@ -298,7 +308,21 @@ export async function solvePartially(
     // Left-out columns that price in, the most negative first per group.
     const columnsAdded = addPricedColumns(model, objective, rowDuals, columnIn, hints, reducedCosts);
 
-    if (rowsAdded > 0 || columnsAdded > 0) continue;
+    if (rowsAdded > 0 || columnsAdded > 0) {
+      if (round === PRUNE_AFTER_ROUND && result.reducedCosts !== undefined) {
+        const restrictedReducedCosts = result.reducedCosts;
+        columns.forEach((column, position) => {
+          if (
+            hints.columnGroups[column] >= 0 &&
+            basis.columnStatus[column] === AT_LOWER &&
+            restrictedReducedCosts[position] > DUAL_TOLERANCE
+          ) {
+            columnIn[column] = 0;
+          }
+        });
+      }
+      continue;
+    }
     if (elastic !== undefined && elastic.columns.some((column) => columnValues[column] > ELASTIC_TOLERANCE)) {
       if (!provingInfeasible) {
         // Elastic columns still in use: either nothing covers the book or the penalty was too

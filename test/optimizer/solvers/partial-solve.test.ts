@@ -53,6 +53,17 @@ describe('partial solve (column generation and lazy rows)', () => {
     expect(Array.from(result.workingSet!.rows)).toEqual([1, 1]);
   });
 
+  it('drops a column the first rounds price out and still reaches the optimum', async () => {
+    // Cover 8. Round 0 (x3 alone) prices x1 in; round 1 covers with x1 at 8, below its bound (dual
+    // 1), so x3 prices out at 3 - 1 = 2 and leaves; the broken cap row then brings x2 in (x1 = 4,
+    // x2 = 4, dual 2), and x3 (3 - 2 = 1) never returns. Optimum 4 + 2 x 4 = 12.
+    const result = await solveInProcess(capModel(8), 'HIGHS', { ...OPTIONS, partial: hints() });
+    expect(result.status).toBe('OPTIMAL');
+    expect(result.objectiveValue).toBeCloseTo(12, 9);
+    expect(Array.from(result.workingSet!.columns)).toEqual([1, 1, 0, 1]);
+    expect(result.reducedCosts![2]).toBeCloseTo(1, 9);
+  });
+
   it('gives the same answer as the whole solve', async () => {
     const whole = await solveInProcess(capModel(), 'HIGHS', OPTIONS);
     const partial = await solveInProcess(capModel(), 'HIGHS', { ...OPTIONS, partial: hints() });
