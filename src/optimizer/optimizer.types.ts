@@ -176,6 +176,7 @@ export interface SolverStats {
   /** Every backend tried, in order, with the reason a previous one was set aside. */
   readonly attempts: readonly { readonly backend: SolverBackendName; readonly outcome: string }[];
   readonly buildMs: number;
+  /** Time waiting for solvers; the duals LP runs while the plan is verified, only the wait after counts. */
   readonly solveMs: number;
   readonly verifyMs: number;
   readonly variables: number;
