@@ -1,5 +1,9 @@
 import { highsBackend } from '../../../src/optimizer/solvers/highs.backend';
-import type { LinearModel, PartialModelHints } from '../../../src/optimizer/solvers/linear-model';
+import type {
+  LinearModel,
+  PartialModelHints,
+  SolveOptions,
+} from '../../../src/optimizer/solvers/linear-model';
 import { solvePartially } from '../../../src/optimizer/solvers/partial-solve';
 import { solveInProcess, SolverPool } from '../../../src/optimizer/solvers/solver-pool';
 import { linearModel } from './model-factory';
@@ -37,6 +41,16 @@ function hints(overrides: Partial<PartialModelHints> = {}): PartialModelHints {
 }
 
 const OPTIONS = { timeLimitMs: 10_000 };
+
+/** HiGHS, keeping every model handed to it (restricted or whole). */
+function recordingHighs() {
+  const solved: LinearModel[] = [];
+  const solve = (model: LinearModel, options: SolveOptions) => {
+    solved.push(model);
+    return highsBackend.solve(model, options);
+  };
+  return { solved, solve };
+}
 
 describe('partial solve (column generation and lazy rows)', () => {
   it('reaches the full LP optimum, with its duals, reduced costs and a full-size basis', async () => {
@@ -92,15 +106,12 @@ describe('partial solve (column generation and lazy rows)', () => {
     // Need 40 with at most 4 + 10 + 10 available: no plan covers it. The restricted LPs keep using
     // the elastic shortfall; minimising it over the full LP (by the same rounds) leaves 16, > 0.
     const model = capModel(40);
-    const solved: LinearModel[] = [];
     // As optimize sets it, the shortfall may reach the whole need.
     const wholeNeed = hints({
       elastic: { columns: Int32Array.from([3]), upper: Float64Array.from([40]), penaltyPerUnit: 1000 },
     });
-    const result = await solvePartially(model, OPTIONS, wholeNeed, (restricted, options) => {
-      solved.push(restricted);
-      return highsBackend.solve(restricted, options);
-    });
+    const { solved, solve } = recordingHighs();
+    const result = await solvePartially(model, OPTIONS, wholeNeed, solve);
     expect(result.status).toBe('INFEASIBLE');
     // Proved by the restricted LPs: the whole model was never handed to the solver.
     expect(solved).not.toContain(model);
@@ -110,14 +121,11 @@ describe('partial solve (column generation and lazy rows)', () => {
     // At 0.5 per unit the shortfall is cheaper than every column, so the penalised LP uses it;
     // minimising it alone shows 0 is possible, and the whole solve gives the true optimum.
     const model = capModel();
-    const solved: LinearModel[] = [];
     const cheapPenalty = hints({
       elastic: { columns: Int32Array.from([3]), upper: Float64Array.from([10]), penaltyPerUnit: 0.5 },
     });
-    const result = await solvePartially(model, OPTIONS, cheapPenalty, (restricted, options) => {
-      solved.push(restricted);
-      return highsBackend.solve(restricted, options);
-    });
+    const { solved, solve } = recordingHighs();
+    const result = await solvePartially(model, OPTIONS, cheapPenalty, solve);
     expect(result.status).toBe('OPTIMAL');
     expect(result.objectiveValue).toBeCloseTo(16, 9);
     expect(solved).toContain(model);
