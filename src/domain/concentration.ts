@@ -104,18 +104,75 @@ export function concentrationUsage(
       groupValues.set(key, (groupValues.get(key) ?? ZERO).plus(line.collateralValue));
     }
   }
-  return account.concentrationLimits.map((limit, index) => {
-    const value = groupValues.get(concentrationGroupKey(limit.scope, limit.value)) ?? ZERO;
-    const cap = concentrationCap(limit, totalCollateralValue, creditSupportAmount);
-    return {
-      limit,
-      index,
-      value,
-      cap,
-      headroom: value.isZero() ? cap : cap?.minus(value),
-      utilisation:
-        cap === undefined || cap.isZero() ? undefined : value.isZero() ? ZERO : value.dividedBy(cap),
-      breached: cap !== undefined && value.greaterThan(cap),
-    };
-  });
+  return account.concentrationLimits.map(
+    (limit, index) =>
+      new LimitUsage(
+        limit,
+        index,
+        groupValues.get(concentrationGroupKey(limit.scope, limit.value)) ?? ZERO,
+        totalCollateralValue,
+        creditSupportAmount,
+      ),
+  );
+}
+
+/**
+ * A ConcentrationUsage that works out its cap, headroom and utilisation when they are read. An
+ * account carries a limit per issuer and most of those groups hold nothing; the optimizer's
+ * verifier and explanations look at every limit of every account, and a Decimal product and
+ * division per limit were most of their cost. Whether an empty group is breached follows from
+ * signs alone: 0 > cap only when the cap is below 0.
+ */
+class LimitUsage implements ConcentrationUsage {
+  readonly breached: boolean;
+  private capValue: Decimal | undefined;
+  private capKnown = false;
+
+  constructor(
+    readonly limit: ConcentrationLimit,
+    readonly index: number,
+    readonly value: Decimal,
+    private readonly totalCollateralValue: Decimal,
+    private readonly creditSupportAmount: Decimal,
+  ) {
+    this.breached = value.isZero() ? capIsBelowZero(limit, this.basisValue()) : this.exceedsCap();
+  }
+
+  get cap(): Decimal | undefined {
+    if (!this.capKnown) {
+      this.capValue = concentrationCap(this.limit, this.totalCollateralValue, this.creditSupportAmount);
+      this.capKnown = true;
+    }
+    return this.capValue;
+  }
+
+  get headroom(): Decimal | undefined {
+    return this.value.isZero() ? this.cap : this.cap?.minus(this.value);
+  }
+
+  get utilisation(): Decimal | undefined {
+    const { cap, value } = this;
+    return cap === undefined || cap.isZero() ? undefined : value.isZero() ? ZERO : value.dividedBy(cap);
+  }
+
+  private basisValue(): Decimal {
+    return this.limit.basis === 'TOTAL_COLLATERAL' ? this.totalCollateralValue : this.creditSupportAmount;
+  }
+
+  private exceedsCap(): boolean {
+    const cap = this.cap;
+    return cap !== undefined && this.value.greaterThan(cap);
+  }
+}
+
+/** Whether concentrationCap(limit, ...) with this basis value is below 0, from signs alone. */
+function capIsBelowZero(limit: ConcentrationLimit, basisValue: Decimal): boolean {
+  const below = (value: Decimal) => value.isNegative() && !value.isZero();
+  const fractionBelow =
+    limit.maxFraction !== undefined &&
+    !limit.maxFraction.isZero() &&
+    !basisValue.isZero() &&
+    limit.maxFraction.isNegative() !== basisValue.isNegative();
+  // The cap is the smaller of the two parts given, so it is below 0 when either is.
+  return fractionBelow || (limit.maxValue !== undefined && below(limit.maxValue));
 }

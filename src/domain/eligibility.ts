@@ -174,6 +174,59 @@ export function selectRule(
   return selection ?? undefined;
 }
 
+/** Rule tables made, by asset list, account and valuation date (see ruleTable). */
+const ruleTables = new WeakMap<readonly Asset[], WeakMap<Account, Map<string, Int32Array>>>();
+
+/**
+ * For each of `assets` in order, the position in `account`'s schedule of the rule that governs it
+ * (what selectRule finds), or -1 where none does. The optimizer's model asks this of every (asset,
+ * account) pair of the book, 100,000 on a 1000x100 book: one table lookup each, where selectRule's
+ * memo costs three map lookups. Kept per asset list (a book snapshot's, which is immutable), account
+ * and valuation date.
+ */
+export function ruleTable(account: Account, assets: readonly Asset[], asOfDate: string): Int32Array {
+  let byAccount = ruleTables.get(assets);
+  if (byAccount === undefined) {
+    byAccount = new WeakMap();
+    ruleTables.set(assets, byAccount);
+  }
+  let byDate = byAccount.get(account);
+  if (byDate === undefined) {
+    byDate = new Map();
+    byAccount.set(account, byDate);
+  }
+  let table = byDate.get(asOfDate);
+  if (table === undefined) {
+    const years = residualYearsOf(assets, asOfDate);
+    table = new Int32Array(assets.length);
+    for (let position = 0; position < assets.length; position += 1) {
+      const residualYears = Number.isNaN(years[position]) ? undefined : years[position];
+      table[position] = selectRule(account, assets[position], asOfDate, residualYears)?.index ?? -1;
+    }
+    byDate.set(asOfDate, table);
+  }
+  return table;
+}
+
+const residualYearsTables = new WeakMap<readonly Asset[], Map<string, Float64Array>>();
+
+/** Residual maturity in years of each of `assets` (NaN: no maturity date), worked out once for every account's rule table. */
+function residualYearsOf(assets: readonly Asset[], asOfDate: string): Float64Array {
+  let byDate = residualYearsTables.get(assets);
+  if (byDate === undefined) {
+    byDate = new Map();
+    residualYearsTables.set(assets, byDate);
+  }
+  let years = byDate.get(asOfDate);
+  if (years === undefined) {
+    years = Float64Array.from(assets, (asset) =>
+      asset.maturityDate === undefined ? NaN : residualMaturityYears(asset.maturityDate, asOfDate),
+    );
+    byDate.set(asOfDate, years);
+  }
+  return years;
+}
+
 function findRule(
   account: Account,
   asset: Asset,

@@ -180,12 +180,10 @@ export function bindingLimits(
     if (list === undefined) linesByAccount.set(line.accountId, [line]);
     else list.push(line);
   }
-  const rowsByLimit = new Map<string, ConcentrationRow[]>();
+  // Rows by target, then by limit.
+  const rowsByLimit: ConcentrationRow[][][] = formulation.targets.map(() => []);
   for (const row of formulation.concentrationRows) {
-    const key = `${row.targetIndex}#${row.limitIndex}`;
-    const list = rowsByLimit.get(key);
-    if (list === undefined) rowsByLimit.set(key, [row]);
-    else list.push(row);
+    (rowsByLimit[row.targetIndex][row.limitIndex] ??= []).push(row);
   }
   const result: BindingLimit[] = [];
   formulation.targets.forEach((target, targetIndex) => {
@@ -194,9 +192,8 @@ export function bindingLimits(
     const lines = planLinesValued(linesByAccount, account.id, assets);
     const usage = concentrationUsage(account, lines, target.requirement);
     account.concentrationLimits.forEach((_limit, limitIndex) => {
-      const rows = rowsByLimit.get(`${targetIndex}#${limitIndex}`) ?? [];
-      const cap = usage[limitIndex].cap;
-      if (cap === undefined || rows.length === 0) return;
+      const rows = rowsByLimit[targetIndex][limitIndex] ?? [];
+      if (rows.length === 0) return;
       let strongestDual = 0;
       let tightInLp = false;
       if (duals !== undefined && activity !== undefined) {
@@ -212,6 +209,9 @@ export function bindingLimits(
       const value = usage[limitIndex].value;
       const priced = Math.abs(strongestDual) > DUAL_ZERO_TOLERANCE;
       if (!value.greaterThan(ZERO) && !priced) return;
+      // Read only now: most groups hold nothing and are not priced, and the cap is worked out when read.
+      const cap = usage[limitIndex].cap;
+      if (cap === undefined) return;
       const atCap =
         value.greaterThan(ZERO) &&
         (tightInLp || value.greaterThanOrEqualTo(cap.minus(coverageTolerance(cap))));
@@ -274,13 +274,14 @@ export function unusedAssets(
     formulation.supplies.map((supply, index) => [`${supply.asset.id}\u0000${supply.location}`, index]),
   );
   const targetCount = formulation.targets.length;
-  const used = new Set<number>();
+  // A flag per (source, account) pair: the pass below tests every eligible pair.
+  const used = new Uint8Array(formulation.supplies.length * targetCount);
   for (const line of plan.lines) {
     if (line.movementType === 'RETURN') continue;
     const targetIndex = targetIndexOf.get(line.accountId);
     const supplyIndex = supplyIndexOf.get(`${line.assetId}\u0000${line.location}`);
     if (targetIndex !== undefined && supplyIndex !== undefined)
-      used.add(supplyIndex * targetCount + targetIndex);
+      used[supplyIndex * targetCount + targetIndex] = 1;
   }
   const perUnitValue = (allocation: AllocationColumn): number | undefined => {
     const reducedCost = duals?.reducedCosts?.[allocation.column];
@@ -293,7 +294,7 @@ export function unusedAssets(
   formulation.allocationsByTarget.forEach((atAccount, targetIndex) => {
     const account = formulation.targets[targetIndex].account;
     const unused = atAccount.filter(
-      (allocation) => !used.has(allocation.supplyIndex * targetCount + targetIndex),
+      (allocation) => used[allocation.supplyIndex * targetCount + targetIndex] === 0,
     );
     // Sort keys first (an account may have a thousand unused sources), objects only for the listed.
     const keys = new Float64Array(unused.length);

@@ -263,34 +263,35 @@ function concentrationChecks(
   // them, so an account with an issuer limit per issuer does not get thousands of lines.
   const emptyGroups: number[] = [];
   account.concentrationLimits.forEach((limit, index) => {
-    const subject = `account ${account.id} limit ${index} (${limit.scope} ${limit.value})`;
+    const subjectOf = () => `account ${account.id} limit ${index} (${limit.scope} ${limit.value})`;
     if (postedUsage?.[index].breached === true) {
       const delivered = sum(
         newLines.filter((line) => limitApplies(limit, line.asset)).map((line) => line.collateralValue),
       );
       checks.push({
         kind: 'CONCENTRATION' as const,
-        subject,
+        subject: subjectOf(),
         passed: delivered.lessThanOrEqualTo(coverageTolerance(target.target)),
         detail: `already breached by postings; delivered into the group ${delivered.toFixed()}`,
       });
       return;
     }
     const usage = totalUsage[index];
-    const cap = usage.cap ?? ZERO;
     if (usage.value.isZero()) {
       emptyGroups.push(index);
       return;
     }
+    const cap = usage.cap ?? ZERO;
     checks.push({
       kind: 'CONCENTRATION' as const,
-      subject,
+      subject: subjectOf(),
       passed: usage.value.minus(cap).lessThanOrEqualTo(coverageTolerance(maxDecimal(cap, target.target))),
       detail: `value ${usage.value.toFixed()} vs cap ${cap.toFixed()} ${account.currency}`,
     });
   });
   if (emptyGroups.length > 0) {
-    const negative = emptyGroups.filter((index) => (totalUsage[index].cap ?? ZERO).isNegative());
+    // An empty group breaches its limit only where the cap is below 0 (concentration.ts finds that from signs).
+    const negative = emptyGroups.filter((index) => totalUsage[index].breached);
     checks.push({
       kind: 'CONCENTRATION' as const,
       subject: `account ${account.id}: ${emptyGroups.length} limit(s) with no collateral in their group`,

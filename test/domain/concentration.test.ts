@@ -1,3 +1,5 @@
+import fc from 'fast-check';
+
 import { concentrationCap, concentrationUsage, limitApplies } from '../../src/domain/concentration';
 import { dec } from '../../src/domain/decimal';
 import { makeAccount, makeAsset, makeCash, makeLimit } from '../support/factories';
@@ -150,5 +152,46 @@ describe('concentrationUsage', () => {
     );
     expectDecimal(atCap[0]?.utilisation, '1');
     expect(atCap[0]?.breached).toBe(false);
+  });
+});
+
+describe('concentrationUsage, cap and breach worked out lazily', () => {
+  // Signs and zeros the validator would refuse are included: the breach must follow the cap anyway.
+  const amount = fc.constantFrom('-2', '-0', '0', '0.3', '1', '7.5');
+  const limitArbitrary = fc.record({
+    basis: fc.constantFrom('TOTAL_COLLATERAL' as const, 'REQUIREMENT' as const),
+    maxFraction: fc.option(amount, { nil: undefined }),
+    maxValue: fc.option(amount, { nil: undefined }),
+    inGroup: fc.boolean(),
+  });
+
+  it('agrees with concentrationCap and value > cap for every limit, empty groups included', () => {
+    fc.assert(
+      fc.property(
+        fc.array(limitArbitrary, { minLength: 1, maxLength: 6 }),
+        amount,
+        amount,
+        (limits, lineValue, requirement) => {
+          const account = makeAccount({
+            concentrationLimits: limits.map((limit) => ({
+              scope: 'ISSUER' as const,
+              value: limit.inGroup ? 'US Treasury' : 'Nobody',
+              basis: limit.basis,
+              maxFraction: limit.maxFraction,
+              maxValue: limit.maxValue,
+            })),
+          });
+          const lines = [{ asset: ust, collateralValue: dec(lineValue) }];
+          const usage = concentrationUsage(account, lines, dec(requirement));
+          account.concentrationLimits.forEach((limit, index) => {
+            const value = limits[index]!.inGroup ? dec(lineValue) : dec(0);
+            const cap = concentrationCap(limit, dec(lineValue), dec(requirement));
+            expect(usage[index]!.value.equals(value)).toBe(true);
+            expect(usage[index]!.cap?.toString()).toBe(cap?.toString());
+            expect(usage[index]!.breached).toBe(cap !== undefined && value.greaterThan(cap));
+          });
+        },
+      ),
+    );
   });
 });

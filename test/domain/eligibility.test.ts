@@ -2,6 +2,7 @@ import {
   appliedHaircut,
   residualMaturityYears,
   ruleMatches,
+  ruleTable,
   selectRule,
   valuationDate,
 } from '../../src/domain/eligibility';
@@ -135,6 +136,28 @@ describe('selectRule on the BCBS-IOSCO schedule', () => {
     const cash = makeCash('EUR');
     expect(selectRule(bcbsAccount, cash, AS_OF)).toBeUndefined();
     expect(selectRule(bcbsAccount, cash, AS_OF)).toBeUndefined();
+  });
+});
+
+describe('ruleTable', () => {
+  it("gives selectRule's rule position for each asset in order, -1 where none matches, by valuation date", () => {
+    const assets = [
+      makeCash('USD'),
+      bondMaturing('2024-07-01'),
+      bondMaturing('2029-06-01'),
+      makeCash('EUR'),
+      makeAsset({ id: 'CONSOL', maturityDate: undefined }),
+    ];
+    expect(Array.from(ruleTable(bcbsAccount, assets, '2024-01-01'))).toEqual([0, 1, 3, -1, -1]);
+    // A year on, the 2029 bond has rolled into the 1-5y bucket; the table of the first date stands.
+    expect(Array.from(ruleTable(bcbsAccount, assets, '2025-01-01'))).toEqual([0, 1, 2, -1, -1]);
+    expect(Array.from(ruleTable(bcbsAccount, assets, '2024-01-01'))).toEqual([0, 1, 3, -1, -1]);
+    for (const date of ['2024-01-01', '2025-01-01']) {
+      const table = ruleTable(bcbsAccount, assets, date);
+      assets.forEach((asset, position) =>
+        expect(table[position]).toBe(selectRule(bcbsAccount, asset, date)?.index ?? -1),
+      );
+    }
   });
 });
 

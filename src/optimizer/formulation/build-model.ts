@@ -29,9 +29,10 @@ import {
 import type { Decimal } from '../../domain/decimal';
 import { dec, ZERO } from '../../domain/decimal';
 import type { AppliedHaircut } from '../../domain/eligibility';
-import { appliedHaircut, residualMaturityYears, selectRule } from '../../domain/eligibility';
+import { appliedHaircut, ruleTable, selectRule } from '../../domain/eligibility';
 import type { Account, Asset, Book, EligibilityRule } from '../../domain/model';
 import { fxRate } from '../../domain/valuation';
+import { ascendingOrder } from '../../support/ascending-order';
 import type { AccountTarget } from '../account-targets';
 import { assetsById } from '../account-targets';
 import type { OptimizeRequest } from '../optimizer.types';
@@ -271,21 +272,18 @@ interface EligibleHaircut {
 }
 
 /**
- * The haircut the account applies to the asset, or undefined when it does not take it (or takes
- * it at nothing). A rule gives one of two haircuts (with or without its FX add-on), so they are
- * made once per rule and shared by every asset the rule governs.
+ * The haircut an account applies under `rule` (with its FX add-on when `crossCurrency`), or
+ * undefined when the rule does not take the asset (or takes it at nothing). A rule gives one of two
+ * haircuts, so they are made once per rule and shared by every asset and account the rule governs.
  */
-function eligibleHaircut(
-  account: Account,
+function ruleHaircut(
+  rule: EligibilityRule,
   asset: Asset,
-  asOfDate: string,
-  residualYears: number | undefined,
+  account: Account,
+  crossCurrency: boolean,
   byRule: WeakMap<EligibilityRule, Map<boolean, EligibleHaircut | undefined>>,
 ): EligibleHaircut | undefined {
-  const selection = selectRule(account, asset, asOfDate, residualYears);
-  if (selection === undefined || !selection.rule.eligible) return undefined;
-  const rule = selection.rule;
-  const crossCurrency = asset.currency !== account.currency;
+  if (!rule.eligible) return undefined;
   let variants = byRule.get(rule);
   if (variants === undefined) {
     variants = new Map();
@@ -297,6 +295,52 @@ function eligibleHaircut(
   const eligible = keepFraction > 0 ? { haircut, keepFraction } : undefined;
   variants.set(crossCurrency, eligible);
   return eligible;
+}
+
+/**
+ * What each target's account applies to the book's assets: the model asks it of every (asset,
+ * account) pair, so the rule comes from the account's rule table (eligibility.ts) and the haircut
+ * from an array by rule position, not from maps.
+ */
+class EligibilityLookup {
+  private readonly positions: Map<Asset, number>;
+  /** Per target, made on first use (accounts with no call are not in the model). */
+  private readonly tables: (Int32Array | undefined)[];
+  /** Per target, by 2 x rule position + (1 if cross-currency): the haircut, or null when ineligible. */
+  private readonly haircuts: (EligibleHaircut | null | undefined)[][];
+  private readonly byRule = new WeakMap<EligibilityRule, Map<boolean, EligibleHaircut | undefined>>();
+
+  constructor(
+    private readonly book: Book,
+    private readonly targets: readonly AccountTarget[],
+    private readonly asOfDate: string,
+  ) {
+    this.positions = new Map(book.assets.map((asset, position) => [asset, position]));
+    this.tables = targets.map(() => undefined);
+    this.haircuts = targets.map(() => []);
+  }
+
+  /** Position of `asset` in the book's assets (for `haircut`), or -1 for an asset not in the list. */
+  positionOf(asset: Asset): number {
+    return this.positions.get(asset) ?? -1;
+  }
+
+  /** The haircut target `targetIndex` applies to `asset` (at `position`), or undefined when it does not take it. */
+  haircut(targetIndex: number, asset: Asset, position: number): EligibleHaircut | undefined {
+    const account = this.targets[targetIndex].account;
+    const ruleIndex =
+      position >= 0
+        ? (this.tables[targetIndex] ??= ruleTable(account, this.book.assets, this.asOfDate))[position]
+        : (selectRule(account, asset, this.asOfDate)?.index ?? -1);
+    if (ruleIndex < 0) return undefined;
+    const crossCurrency = asset.currency !== account.currency;
+    const slot = 2 * ruleIndex + (crossCurrency ? 1 : 0);
+    const cached = this.haircuts[targetIndex][slot];
+    if (cached !== undefined) return cached ?? undefined;
+    const eligible = ruleHaircut(account.eligibility[ruleIndex], asset, account, crossCurrency, this.byRule);
+    this.haircuts[targetIndex][slot] = eligible ?? null;
+    return eligible;
+  }
 }
 
 function toBase(book: Book, currency: string): number {
@@ -323,9 +367,17 @@ export function allocationsCheapestFirst(formulation: Formulation): readonly (re
     for (const allocation of formulation.allocations) {
       costs[allocation.column] = costPerCollateralValue(formulation.model, allocation);
     }
-    ordered = formulation.allocationsByTarget.map((allocations) =>
-      [...allocations].sort((left, right) => costs[left.column] - costs[right.column]),
-    );
+    ordered = formulation.allocationsByTarget.map((allocations) => {
+      // Plain loops: Float64Array.from and Array.from with a map function go through iterators.
+      const keys = new Float64Array(allocations.length);
+      for (let position = 0; position < allocations.length; position += 1) {
+        keys[position] = costs[allocations[position].column];
+      }
+      const order = ascendingOrder(keys);
+      const sorted: AllocationColumn[] = new Array(allocations.length);
+      for (let rank = 0; rank < order.length; rank += 1) sorted[rank] = allocations[order[rank]];
+      return sorted;
+    });
     cheapestFirstByFormulation.set(formulation, ordered);
   }
   return ordered;
@@ -385,25 +437,10 @@ export function buildFormulation(
 
   const allocations: AllocationColumn[] = [];
   const inventoryRows: number[] = [];
-  // An asset held in several places has one schedule entry per account: look it up once.
-  const haircutsByAsset = new Map<Asset, (EligibleHaircut | undefined)[]>();
-  const haircutsByRule = new WeakMap<EligibilityRule, Map<boolean, EligibleHaircut | undefined>>();
-  const eligibleHaircuts = (asset: Asset): (EligibleHaircut | undefined)[] => {
-    let haircuts = haircutsByAsset.get(asset);
-    if (haircuts === undefined) {
-      const residualYears =
-        asset.maturityDate === undefined
-          ? undefined
-          : residualMaturityYears(asset.maturityDate, request.asOfDate);
-      haircuts = targets.map((target) =>
-        eligibleHaircut(target.account, asset, request.asOfDate, residualYears, haircutsByRule),
-      );
-      haircutsByAsset.set(asset, haircuts);
-    }
-    return haircuts;
-  };
+  const eligibility = new EligibilityLookup(book, targets, request.asOfDate);
   supplies.forEach((supply, supplyIndex) => {
     const asset = supply.asset;
+    const assetPosition = eligibility.positionOf(asset);
     const marketValuePerAssetUnit = asset.price.toNumber() * toBase(book, asset.currency);
     const fundingPerValueUnit = fundingCostPerValueUnit(supply.fundingCostBps.toNumber(), horizonDays);
     const lot = usesLots(asset, request);
@@ -420,7 +457,7 @@ export function buildFormulation(
       const coverageRow = coverageRows[targetIndex];
       if (coverageRow === undefined) return;
       const account = target.account;
-      const eligible = eligibleHaircuts(asset)[targetIndex];
+      const eligible = eligibility.haircut(targetIndex, asset, assetPosition);
       if (eligible === undefined) return;
       const { haircut, keepFraction } = eligible;
       const isKeep = supply.postedAtAccountId === account.id;
@@ -472,9 +509,12 @@ export function buildFormulation(
   // largest of their lots. The cap moves with the requirement, so its dual is part of the marginal cost.
   const allocationsByTarget = targets.map((): AllocationColumn[] => []);
   for (const allocation of allocations) allocationsByTarget[allocation.targetIndex].push(allocation);
+  const negativeCost = Uint8Array.from(supplies, (supply) => (supply.fundingCostBps.isNegative() ? 1 : 0));
+  const anyNegativeCost = negativeCost.includes(1);
   const negativeCostRows = targets.map((target, targetIndex) => {
-    const columns = allocationsByTarget[targetIndex].filter((allocation) =>
-      allocation.supply.fundingCostBps.isNegative(),
+    if (!anyNegativeCost) return undefined;
+    const columns = allocationsByTarget[targetIndex].filter(
+      (allocation) => negativeCost[allocation.supplyIndex] === 1,
     );
     if (columns.length === 0) return undefined;
     const overshoot = Math.max(
@@ -609,9 +649,7 @@ function addConcentrationRows(
     // Columns by the group each limit scope puts them in: a limit finds its columns by lookup, not
     // by testing every column of the account (an issuer limit per issuer would make that quadratic).
     // Only the groups this account's limits name are collected.
-    const limitGroups = account.concentrationLimits.map((limit) =>
-      groupIdOf(concentrationGroupKey(limit.scope, limit.value)),
-    );
+    const limitGroups = limitGroupKeys(account).map(groupIdOf);
     const columnLists: AllocationColumn[][] = [];
     for (const group of limitGroups) {
       // A group no supply is in (an id past the table) has no columns.
@@ -621,8 +659,9 @@ function addConcentrationRows(
       }
     }
     for (const allocation of columns) {
-      for (const group of groupIdsBySupply[allocation.supplyIndex]) {
-        const list = listOfGroup[group];
+      const groups = groupIdsBySupply[allocation.supplyIndex];
+      for (let index = 0; index < groups.length; index += 1) {
+        const list = listOfGroup[groups[index]];
         if (list >= 0) columnLists[list].push(allocation);
       }
     }
@@ -679,6 +718,18 @@ function addConcentrationRows(
     for (const group of limitGroups) if (group < listOfGroup.length) listOfGroup[group] = -1;
   });
   return rows;
+}
+
+const limitGroupKeysByAccount = new WeakMap<Account, readonly string[]>();
+
+/** The group key of each of the account's concentration limits, made once per account (accounts are immutable). */
+function limitGroupKeys(account: Account): readonly string[] {
+  let keys = limitGroupKeysByAccount.get(account);
+  if (keys === undefined) {
+    keys = account.concentrationLimits.map((limit) => concentrationGroupKey(limit.scope, limit.value));
+    limitGroupKeysByAccount.set(account, keys);
+  }
+  return keys;
 }
 
 /** Today's postings of a TOP_UP account, valued for concentration (ineligible ones count 0). */
