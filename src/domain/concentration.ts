@@ -34,11 +34,47 @@ export function concentrationGroupKey(scope: ConcentrationScope, group: string):
   return `${scope}\u0000${group}`;
 }
 
+// Assets and accounts are immutable (a change makes new objects): their group keys are made once.
+const groupKeysByAsset = new WeakMap<Asset, readonly string[]>();
+const limitKeysByAccount = new WeakMap<Account, readonly string[]>();
+const limitsByGroupByAccount = new WeakMap<Account, ReadonlyMap<string, readonly number[]>>();
+
 /** The key of every group the asset belongs to, one per scope: where its collateral value counts. */
-export function concentrationGroupKeysOf(asset: Asset): string[] {
-  return CONCENTRATION_SCOPES.map((scope) =>
-    concentrationGroupKey(scope, concentrationGroupOf(scope, asset)),
-  );
+export function concentrationGroupKeysOf(asset: Asset): readonly string[] {
+  let keys = groupKeysByAsset.get(asset);
+  if (keys === undefined) {
+    keys = CONCENTRATION_SCOPES.map((scope) =>
+      concentrationGroupKey(scope, concentrationGroupOf(scope, asset)),
+    );
+    groupKeysByAsset.set(asset, keys);
+  }
+  return keys;
+}
+
+/** The group key of each of the account's concentration limits, in the account's order. */
+export function limitGroupKeys(account: Account): readonly string[] {
+  let keys = limitKeysByAccount.get(account);
+  if (keys === undefined) {
+    keys = account.concentrationLimits.map((limit) => concentrationGroupKey(limit.scope, limit.value));
+    limitKeysByAccount.set(account, keys);
+  }
+  return keys;
+}
+
+/** Positions of the account's limits by the group key they cap (two limits may cap one group). */
+export function limitsByGroupKey(account: Account): ReadonlyMap<string, readonly number[]> {
+  let byGroup = limitsByGroupByAccount.get(account);
+  if (byGroup === undefined) {
+    const positions = new Map<string, number[]>();
+    limitGroupKeys(account).forEach((key, index) => {
+      const list = positions.get(key);
+      if (list === undefined) positions.set(key, [index]);
+      else list.push(index);
+    });
+    byGroup = positions;
+    limitsByGroupByAccount.set(account, byGroup);
+  }
+  return byGroup;
 }
 
 export function limitApplies(limit: ConcentrationLimit, asset: Asset): boolean {
@@ -104,12 +140,13 @@ export function concentrationUsage(
       groupValues.set(key, (groupValues.get(key) ?? ZERO).plus(line.collateralValue));
     }
   }
+  const limitKeys = limitGroupKeys(account);
   return account.concentrationLimits.map(
     (limit, index) =>
       new LimitUsage(
         limit,
         index,
-        groupValues.get(concentrationGroupKey(limit.scope, limit.value)) ?? ZERO,
+        groupValues.get(limitKeys[index]) ?? ZERO,
         totalCollateralValue,
         creditSupportAmount,
       ),

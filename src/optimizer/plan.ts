@@ -20,7 +20,8 @@
  * currency, and taken as 0 below the coverage tolerance; plus, when whole lots cannot restore what
  * rounding down took (no headroom for another lot), that loss: the plan is honestly short by it.
  */
-import { concentrationGroupKey, concentrationGroupKeysOf, concentrationUsage } from '../domain/concentration';
+import type { ConcentrationLine } from '../domain/concentration';
+import { concentrationGroupKeysOf, concentrationUsage, limitsByGroupKey } from '../domain/concentration';
 import type { Decimal } from '../domain/decimal';
 import { dec, DecimalMath, maxDecimal, ONE, roundDownTo, sum, ZERO } from '../domain/decimal';
 import type { Account, Asset, Book } from '../domain/model';
@@ -100,7 +101,7 @@ export function buildPlan(
   const withRoundingLoss = targets.map((target, index) => {
     if (!target.inModel) return declaredShortfall[index];
     const solverValue = solverValues[index];
-    const after = collateralAfter(book, request, target, byTarget[index]);
+    const after = collateralAfter(request, target, valuedLines(book, target, byTarget[index]));
     const planValue = after.minus(request.mode === 'TOP_UP' ? target.postedCollateralValue : ZERO);
     const roundingLoss = maxDecimal(ZERO, solverValue.minus(planValue));
     const missing = target.target.minus(declaredShortfall[index]).minus(after);
@@ -186,9 +187,12 @@ function snapKeeps(
       .times(SOLVER_NOISE);
     if (!remainder.greaterThan(ZERO) || remainder.greaterThan(maxDecimal(noise, step))) continue;
     const target = formulation.targets[keep.allocation.targetIndex];
-    const room = new AccountLimitState(book, request, target, byTarget[keep.allocation.targetIndex]).room(
-      supply.asset,
-    );
+    const room = new AccountLimitState(
+      book,
+      request,
+      target,
+      valuedLines(book, target, byTarget[keep.allocation.targetIndex]),
+    ).room(supply.asset);
     const added = unitCollateralValue(book, keep.allocation, target.account).times(remainder);
     if (room !== undefined && added.greaterThan(room)) continue;
     keep.quantity = keep.quantity.plus(remainder);
@@ -205,27 +209,28 @@ function unitCollateralValue(book: Book, allocation: AllocationColumn, account: 
   );
 }
 
-/** Collateral value the account holds after the plan (its `lines`), account currency, by the domain valuation. */
+/** Each of the account's `lines` with its collateral value (account currency), by the domain valuation. */
+function valuedLines(book: Book, target: AccountTarget, lines: readonly Allocated[]): ConcentrationLine[] {
+  return lines.map((item) => ({
+    asset: item.allocation.supply.asset,
+    collateralValue: collateralValue(
+      item.allocation.supply.asset,
+      item.quantity,
+      item.allocation.haircut,
+      book.market.fxRates,
+      target.account.currency,
+    ),
+  }));
+}
+
+/** Collateral value the account holds after the plan (its `valued` lines), account currency. */
 function collateralAfter(
-  book: Book,
   request: OptimizeRequest,
   target: AccountTarget,
-  lines: readonly Allocated[],
+  valued: readonly ConcentrationLine[],
 ): Decimal {
   const base = request.mode === 'TOP_UP' ? target.postedCollateralValue : ZERO;
-  return base.plus(
-    sum(
-      lines.map((item) =>
-        collateralValue(
-          item.allocation.supply.asset,
-          item.quantity,
-          item.allocation.haircut,
-          book.market.fxRates,
-          target.account.currency,
-        ),
-      ),
-    ),
-  );
+  return base.plus(sum(valued.map((line) => line.collateralValue)));
 }
 
 function repairCoverage(
@@ -255,9 +260,10 @@ function repairCoverage(
   formulation.targets.forEach((target, targetIndex) => {
     if (!target.inModel) return;
     const lines = byTarget[targetIndex];
+    const valued = valuedLines(book, target, lines);
     let need = target.target
       .minus(declaredShortfall[targetIndex])
-      .minus(collateralAfter(book, request, target, lines));
+      .minus(collateralAfter(request, target, valued));
     if (!need.greaterThan(ZERO)) return;
     let limits: AccountLimitState | undefined;
     const raise = (allocation: AllocationColumn): void => {
@@ -270,7 +276,8 @@ function repairCoverage(
       if (!unitValue.greaterThan(ZERO)) return;
       const increment = allocation.lotSize ?? step;
       const wanted = need.dividedBy(unitValue).dividedBy(increment).ceil().times(increment);
-      limits ??= new AccountLimitState(book, request, target, lines);
+      // Made before any line of the account changes, so `valued` is still current.
+      limits ??= new AccountLimitState(book, request, target, valued);
       const room = limits.room(allocation.supply.asset);
       const roomQuantity = room === undefined ? headroom : room.dividedBy(unitValue);
       const limitQuantity = roomQuantity.lessThan(headroom) ? roomQuantity : headroom;
@@ -319,62 +326,35 @@ function repairCoverage(
  * `room(asset)` is the collateral value of `asset` the account can still take without breaking
  * any limit (undefined: no limit covers the asset). A limit of share f of total collateral grows
  * with what is added: value + x <= f (total + x) gives x <= (f total - value) / (1 - f).
+ * Group values are kept only for groups the account limits, by group key.
  */
 class AccountLimitState {
   private readonly account: Account;
   private readonly requirement: Decimal;
-  private readonly breached: readonly boolean[];
-  private readonly groupValues: Decimal[];
-  /** Limit positions by (scope, group). */
-  private readonly limitsByGroup: Map<string, number[]>;
-  private total: Decimal;
+  /** Per limit, whether today's postings already breach it (TOP_UP); undefined: none does. */
+  private readonly breached: readonly boolean[] | undefined;
+  private readonly limitsByGroup: ReadonlyMap<string, readonly number[]>;
+  private readonly groupValues = new Map<string, Decimal>();
+  private total: Decimal = ZERO;
 
-  /** `lines`: the account's lines so far. */
-  constructor(book: Book, request: OptimizeRequest, target: AccountTarget, lines: readonly Allocated[]) {
+  /** `lines`: the account's lines so far, valued (valuedLines). */
+  constructor(
+    book: Book,
+    request: OptimizeRequest,
+    target: AccountTarget,
+    lines: readonly ConcentrationLine[],
+  ) {
     this.account = target.account;
     this.requirement = target.requirement;
+    this.limitsByGroup = limitsByGroupKey(this.account);
     const posted =
       request.mode === 'TOP_UP' ? postedConcentrationLines(book, request, target, assetsById(book)) : [];
-    const valued = [
-      ...posted,
-      ...lines.map((item) => ({
-        asset: item.allocation.supply.asset,
-        collateralValue: collateralValue(
-          item.allocation.supply.asset,
-          item.quantity,
-          item.allocation.haircut,
-          book.market.fxRates,
-          this.account.currency,
-        ),
-      })),
-    ];
     this.breached =
       posted.length === 0
-        ? this.account.concentrationLimits.map(() => false)
+        ? undefined
         : concentrationUsage(this.account, posted, target.requirement).map((usage) => usage.breached);
-    this.total = sum(valued.map((line) => line.collateralValue));
-    this.limitsByGroup = new Map();
-    this.account.concentrationLimits.forEach((limit, index) => {
-      const key = concentrationGroupKey(limit.scope, limit.value);
-      const indices = this.limitsByGroup.get(key);
-      if (indices === undefined) this.limitsByGroup.set(key, [index]);
-      else indices.push(index);
-    });
-    this.groupValues = this.account.concentrationLimits.map(() => ZERO);
-    for (const line of valued) {
-      for (const index of this.limitsOf(line.asset))
-        this.groupValues[index] = this.groupValues[index].plus(line.collateralValue);
-    }
-  }
-
-  /** Positions of the account's limits that cover `asset`. */
-  private limitsOf(asset: Asset): number[] {
-    const indices: number[] = [];
-    for (const key of concentrationGroupKeysOf(asset)) {
-      const found = this.limitsByGroup.get(key);
-      if (found !== undefined) indices.push(...found);
-    }
-    return indices;
+    for (const line of posted) this.add(line.asset, line.collateralValue);
+    for (const line of lines) this.add(line.asset, line.collateralValue);
   }
 
   room(asset: Asset): Decimal | undefined {
@@ -383,19 +363,23 @@ class AccountLimitState {
       const floored = maxDecimal(ZERO, candidate);
       if (room === undefined || floored.lessThan(room)) room = floored;
     };
-    for (const index of this.limitsOf(asset)) {
-      const limit = this.account.concentrationLimits[index];
-      if (this.breached[index]) {
-        tighten(ZERO);
-        continue;
-      }
-      const value = this.groupValues[index];
-      if (limit.maxValue !== undefined) tighten(limit.maxValue.minus(value));
-      if (limit.maxFraction === undefined) continue;
-      if (limit.basis === 'REQUIREMENT') {
-        tighten(limit.maxFraction.times(this.requirement).minus(value));
-      } else if (limit.maxFraction.lessThan(ONE)) {
-        tighten(limit.maxFraction.times(this.total).minus(value).dividedBy(ONE.minus(limit.maxFraction)));
+    for (const key of concentrationGroupKeysOf(asset)) {
+      const indices = this.limitsByGroup.get(key);
+      if (indices === undefined) continue;
+      const value = this.groupValues.get(key) ?? ZERO;
+      for (const index of indices) {
+        const limit = this.account.concentrationLimits[index];
+        if (this.breached?.[index] === true) {
+          tighten(ZERO);
+          continue;
+        }
+        if (limit.maxValue !== undefined) tighten(limit.maxValue.minus(value));
+        if (limit.maxFraction === undefined) continue;
+        if (limit.basis === 'REQUIREMENT') {
+          tighten(limit.maxFraction.times(this.requirement).minus(value));
+        } else if (limit.maxFraction.lessThan(ONE)) {
+          tighten(limit.maxFraction.times(this.total).minus(value).dividedBy(ONE.minus(limit.maxFraction)));
+        }
       }
     }
     return room;
@@ -403,8 +387,10 @@ class AccountLimitState {
 
   add(asset: Asset, addedCollateralValue: Decimal): void {
     this.total = this.total.plus(addedCollateralValue);
-    for (const index of this.limitsOf(asset))
-      this.groupValues[index] = this.groupValues[index].plus(addedCollateralValue);
+    for (const key of concentrationGroupKeysOf(asset)) {
+      if (this.limitsByGroup.has(key))
+        this.groupValues.set(key, (this.groupValues.get(key) ?? ZERO).plus(addedCollateralValue));
+    }
   }
 }
 

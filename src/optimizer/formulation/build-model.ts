@@ -21,11 +21,7 @@
  * An account offered sources with a negative funding cost also gets a row capping what they bring
  * at its need (plus their largest lot), since otherwise over-delivering them would lower the cost.
  */
-import {
-  concentrationGroupKey,
-  concentrationGroupKeysOf,
-  concentrationUsage,
-} from '../../domain/concentration';
+import { concentrationGroupKeysOf, concentrationUsage, limitGroupKeys } from '../../domain/concentration';
 import type { Decimal } from '../../domain/decimal';
 import { dec, ZERO } from '../../domain/decimal';
 import type { AppliedHaircut } from '../../domain/eligibility';
@@ -718,18 +714,6 @@ function addConcentrationRows(
     for (const group of limitGroups) if (group < listOfGroup.length) listOfGroup[group] = -1;
   });
   return rows;
-}
-
-const limitGroupKeysByAccount = new WeakMap<Account, readonly string[]>();
-
-/** The group key of each of the account's concentration limits, made once per account (accounts are immutable). */
-function limitGroupKeys(account: Account): readonly string[] {
-  let keys = limitGroupKeysByAccount.get(account);
-  if (keys === undefined) {
-    keys = account.concentrationLimits.map((limit) => concentrationGroupKey(limit.scope, limit.value));
-    limitGroupKeysByAccount.set(account, keys);
-  }
-  return keys;
 }
 
 /** Today's postings of a TOP_UP account, valued for concentration (ineligible ones count 0). */
