@@ -293,16 +293,18 @@ export function unusedAssets(
   let omitted = 0;
   formulation.allocationsByTarget.forEach((atAccount, targetIndex) => {
     const account = formulation.targets[targetIndex].account;
-    const unused = atAccount.filter(
-      (allocation) => used[allocation.supplyIndex * targetCount + targetIndex] === 0,
-    );
     // Sort keys first (an account may have a thousand unused sources), objects only for the listed.
-    const keys = new Float64Array(unused.length);
+    // One pass: plain loops into typed arrays, as this visits every eligible pair of the book.
+    const unused: AllocationColumn[] = [];
+    const keyOf = new Float64Array(atAccount.length);
+    for (const allocation of atAccount) {
+      if (used[allocation.supplyIndex * targetCount + targetIndex] === 1) continue;
+      keyOf[unused.length] = perUnitValue(allocation) ?? Infinity;
+      unused.push(allocation);
+    }
+    const keys = keyOf.subarray(0, unused.length);
     const order = new Int32Array(unused.length);
-    unused.forEach((allocation, index) => {
-      keys[index] = perUnitValue(allocation) ?? Infinity;
-      order[index] = index;
-    });
+    for (let index = 0; index < order.length; index += 1) order[index] = index;
     // Only the first `perAccount` are listed: sort just those at or below the perAccount-th key
     // (all of them when that key is NaN, which the comparator below orders as it always did).
     const threshold =

@@ -10,7 +10,7 @@
  */
 import type { LinearModel, PartialModelHints, WorkingSet } from '../solvers/linear-model';
 import { isMixedInteger } from '../solvers/solve-support';
-import type { Formulation } from './build-model';
+import type { AllocationColumn, Formulation } from './build-model';
 import { allocationsCheapestFirst, costPerCollateralValue } from './build-model';
 
 export interface PartialSolveSettings {
@@ -22,6 +22,8 @@ export interface PartialSolveSettings {
   readonly initialColumnsPerAccount: number;
   /** Columns that may join one account per round. */
   readonly columnsPerAccountPerRound: number;
+  /** Columns of one supply that may join per round, over all accounts (undefined: no cap). */
+  readonly columnsPerSourcePerRound?: number;
 }
 
 export const PARTIAL_SOLVE_DEFAULTS: PartialSolveSettings = {
@@ -29,6 +31,7 @@ export const PARTIAL_SOLVE_DEFAULTS: PartialSolveSettings = {
   initialCoverMultiple: 3,
   initialColumnsPerAccount: 10,
   columnsPerAccountPerRound: 100,
+  columnsPerSourcePerRound: 10,
 };
 
 /** Elastic shortfall costs this multiple of the dearest column per unit of collateral value. */
@@ -46,8 +49,7 @@ export function partialModelHints(
   settings: PartialSolveSettings = PARTIAL_SOLVE_DEFAULTS,
 ): PartialModelHints | undefined {
   if (model.columnCount < settings.minColumns || isMixedInteger(model)) return undefined;
-  const columnGroups = new Int32Array(model.columnCount).fill(-1);
-  for (const allocation of formulation.allocations) columnGroups[allocation.column] = allocation.targetIndex;
+  const columnGroups = columnGroupsOf(formulation, model.columnCount);
 
   const fitsStart =
     start !== undefined && start.rows.length === model.rowCount && start.columns.length === model.columnCount;
@@ -65,8 +67,55 @@ export function partialModelHints(
     initialColumns,
     columnGroups,
     columnsPerGroupPerRound: settings.columnsPerAccountPerRound,
+    ...(settings.columnsPerSourcePerRound === undefined
+      ? {}
+      : {
+          columnSources: columnSourcesOf(formulation, model.columnCount),
+          columnsPerSourcePerRound: settings.columnsPerSourcePerRound,
+        }),
     ...elasticShortfall(formulation, model),
   };
+}
+
+const columnGroupsByFormulation = new WeakMap<Formulation, Int32Array>();
+const columnSourcesByFormulation = new WeakMap<Formulation, Int32Array>();
+
+/**
+ * Each column's target (-1 for a column of no account), the same for every model of a formulation:
+ * made once, not for each of the two or three LPs an optimization solves. Read-only.
+ */
+function columnGroupsOf(formulation: Formulation, columnCount: number): Int32Array {
+  return perColumn(
+    columnGroupsByFormulation,
+    formulation,
+    columnCount,
+    (allocation) => allocation.targetIndex,
+  );
+}
+
+/** Each column's supply (-1 for a column of no supply), made once per formulation. Read-only. */
+function columnSourcesOf(formulation: Formulation, columnCount: number): Int32Array {
+  return perColumn(
+    columnSourcesByFormulation,
+    formulation,
+    columnCount,
+    (allocation) => allocation.supplyIndex,
+  );
+}
+
+function perColumn(
+  cache: WeakMap<Formulation, Int32Array>,
+  formulation: Formulation,
+  columnCount: number,
+  valueOf: (allocation: AllocationColumn) => number,
+): Int32Array {
+  let values = cache.get(formulation);
+  if (values === undefined || values.length !== columnCount) {
+    values = new Int32Array(columnCount).fill(-1);
+    for (const allocation of formulation.allocations) values[allocation.column] = valueOf(allocation);
+    cache.set(formulation, values);
+  }
+  return values;
 }
 
 function leftOut(included: Uint8Array): Int32Array {

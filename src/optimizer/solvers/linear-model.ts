@@ -80,6 +80,13 @@ export interface PartialModelHints {
   /** Group of each column (an account), or -1; per round at most `columnsPerGroupPerRound` join a group. */
   readonly columnGroups: Int32Array;
   readonly columnsPerGroupPerRound: number;
+  /**
+   * Source of each column (the inventory it draws on), or -1; per round at most
+   * `columnsPerSourcePerRound` columns of one source join, before the group cap. Many accounts
+   * price the same cheap source in at once, and only a few of them end up using it.
+   */
+  readonly columnSources?: Int32Array;
+  readonly columnsPerSourcePerRound?: number;
   /** Columns the model fixes at 0 that restricted LPs may use at `penaltyPerUnit` up to `upper`. */
   readonly elastic?: {
     readonly columns: Int32Array;

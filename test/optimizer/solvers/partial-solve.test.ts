@@ -78,6 +78,25 @@ describe('partial solve (column generation and lazy rows)', () => {
     expect(result.reducedCosts![2]).toBeCloseTo(1, 9);
   });
 
+  it('lets at most columnsPerSourcePerRound columns of one source in per round, the most negative', async () => {
+    // x1, x2 and x3 draw on one source. After round 0 (x3 alone) both x1 (1 - 3) and x2 (2 - 3)
+    // price in; with one per source per round only x1 joins, and x2 in a later round.
+    const perSource = hints({
+      columnsPerGroupPerRound: 10,
+      columnSources: Int32Array.from([0, 0, 0, -1]),
+      columnsPerSourcePerRound: 1,
+    });
+    const capped = recordingHighs();
+    const result = await solvePartially(capModel(), OPTIONS, perSource, capped.solve);
+    expect(result.status).toBe('OPTIMAL');
+    expect(result.objectiveValue).toBeCloseTo(16, 9);
+    expect(capped.solved[1]!.columnCount).toBe(3);
+    // Without the source cap, both join at once.
+    const uncapped = recordingHighs();
+    await solvePartially(capModel(), OPTIONS, hints({ columnsPerGroupPerRound: 10 }), uncapped.solve);
+    expect(uncapped.solved[1]!.columnCount).toBe(4);
+  });
+
   it('gives the same answer as the whole solve', async () => {
     const whole = await solveInProcess(capModel(), 'HIGHS', OPTIONS);
     const partial = await solveInProcess(capModel(), 'HIGHS', { ...OPTIONS, partial: hints() });
