@@ -30,7 +30,7 @@ export const PARTIAL_SOLVE_DEFAULTS: PartialSolveSettings = {
   minColumns: 5_000,
   initialCoverMultiple: 3,
   initialColumnsPerAccount: 10,
-  columnsPerAccountPerRound: 100,
+  columnsPerAccountPerRound: 50,
   columnsPerSourcePerRound: 10,
 };
 
