@@ -201,7 +201,9 @@ export function ruleTable(account: Account, assets: readonly Asset[], asOfDate: 
     table = new Int32Array(assets.length);
     for (let position = 0; position < assets.length; position += 1) {
       const residualYears = Number.isNaN(years[position]) ? undefined : years[position];
-      table[position] = selectRule(account, assets[position], asOfDate, residualYears)?.index ?? -1;
+      // findRule, not selectRule: a table stands for the pairs' memo entries, and 400,000 of those
+      // (2000x200) were tens of MB that every full garbage collection had to trace.
+      table[position] = findRule(account, assets[position], asOfDate, residualYears)?.index ?? -1;
     }
     byDate.set(asOfDate, table);
   }

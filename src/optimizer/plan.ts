@@ -313,10 +313,13 @@ function repairCoverage(
       if (!need.greaterThan(ZERO)) return;
       raise(allocation);
     }
-    if (formulation.hasIndicators) return;
+    if (formulation.hasIndicators || !need.greaterThan(ZERO)) return;
+    // The solver usually used the cheapest sources up: most of the account's candidates are
+    // skipped on the used-up flag, without a Decimal comparison each.
     for (const allocation of cheapestFirst[targetIndex]) {
+      if (usedUp[allocation.supplyIndex] === 1 || lineOf.has(allocation)) continue;
+      raise(allocation);
       if (!need.greaterThan(ZERO)) return;
-      if (!lineOf.has(allocation)) raise(allocation);
     }
   });
 }

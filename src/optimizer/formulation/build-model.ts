@@ -359,15 +359,13 @@ const cheapestFirstByFormulation = new WeakMap<Formulation, readonly (readonly A
 export function allocationsCheapestFirst(formulation: Formulation): readonly (readonly AllocationColumn[])[] {
   let ordered = cheapestFirstByFormulation.get(formulation);
   if (ordered === undefined) {
-    const costs = new Float64Array(formulation.model.columnCount);
-    for (const allocation of formulation.allocations) {
-      costs[allocation.column] = costPerCollateralValue(formulation.model, allocation);
-    }
+    const objective = formulation.model.objective;
     ordered = formulation.allocationsByTarget.map((allocations) => {
       // Plain loops: Float64Array.from and Array.from with a map function go through iterators.
       const keys = new Float64Array(allocations.length);
       for (let position = 0; position < allocations.length; position += 1) {
-        keys[position] = costs[allocations[position].column];
+        const allocation = allocations[position];
+        keys[position] = objective[allocation.column] / allocation.collateralValuePerUnit;
       }
       const order = ascendingOrder(keys);
       const sorted: AllocationColumn[] = new Array(allocations.length);
