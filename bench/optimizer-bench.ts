@@ -17,6 +17,8 @@ import path from 'node:path';
 import pino from 'pino';
 
 import { DEVELOPMENT_KEY } from '../src/auth';
+import { dec } from '../src/domain/decimal';
+import type { Book } from '../src/domain/model';
 import { accountTargets } from '../src/optimizer/account-targets';
 import { buildFormulation } from '../src/optimizer/formulation/build-model';
 import { fullCoverModel } from '../src/optimizer/formulation/model-variants';
@@ -29,6 +31,7 @@ import { solveInProcess, SolverPool } from '../src/optimizer/solvers/solver-pool
 import { createApp, listen } from '../src/server/app';
 import { createServices } from '../src/services/services';
 import { MemoryStore } from '../src/store/memory/memory.store';
+import { seededRandom } from '../src/support/seeded-random';
 import type { IssuerLimitPlacement } from './synthetic-book';
 import { syntheticBook } from './synthetic-book';
 
@@ -55,6 +58,12 @@ interface BenchCase {
   readonly rawBackend?: SolverBackendName;
   /** For RAW: solve it partially (column generation, lazy rows) as optimize does from 5,000 columns, here at any size. */
   readonly rawPartial?: boolean;
+  /**
+   * For GRAPHQL: before each request every price moves by up to 0.5% (a price tick: same pairs and
+   * limits), and the service starts each solve where the last one ended (optimizer/warm-starts.ts).
+   * Without it the service's warm starts are off, so every request is a cold solve.
+   */
+  readonly priceTicks?: boolean;
   readonly runs: number;
 }
 
@@ -141,6 +150,7 @@ async function runCase(benchCase: BenchCase): Promise<CaseResult> {
       store,
       solve: (model, solverBackend, options) => pool.solve(model, solverBackend, options),
       optimizerLimits: LIMITS,
+      optimizerWarmStarts: benchCase.priceTicks === true,
     });
     const app = await createApp({
       // The development key (loopback only) authenticates the benchmark's requests.
@@ -154,7 +164,9 @@ async function runCase(benchCase: BenchCase): Promise<CaseResult> {
       status objective solverStats { backend variables buildMs solveMs verifyMs }
       lines { accountId assetId quantity collateralValue } accounts { accountId shortfall marginalCost }
     } }`;
+    const random = seededRandom(SEED);
     for (let run = 0; run <= benchCase.runs; run += 1) {
+      if (benchCase.priceTicks === true && run > 0) await store.replaceBook(withPricesMoved(book, random));
       const started = performance.now();
       const response = await fetch(`http://127.0.0.1:${port}/graphql`, {
         method: 'POST',
@@ -219,6 +231,17 @@ function sizeLabel(
   return benchCase.issuerLimits === 'CCP_ONLY' ? `${size}, issuer limits at CCPs only` : size;
 }
 
+/** `book` with every price moved by a factor in [0.995, 1.005]: its pairs and limits stay as they are. */
+function withPricesMoved(book: Book, random: () => number): Book {
+  return {
+    ...book,
+    assets: book.assets.map((asset) => ({
+      ...asset,
+      price: asset.price.times(dec(1 + 0.01 * (random() - 0.5))),
+    })),
+  };
+}
+
 /** (total - solve) / solve: what the project adds to the solver's own time. */
 function overheadPercent(result: CaseResult): string {
   if (result.kind === 'RAW' || result.solveMs <= 0) return '-';
@@ -269,7 +292,16 @@ function cases(quick: boolean): BenchCase[] {
       list.push({ ...base, label: 'JS_LP_SOLVER', kind: 'OPTIMIZE', input: { solver: 'JS_LP_SOLVER' } });
     }
     list.push({ ...base, label: 'AUTO', kind: 'OPTIMIZE', input: { solver: 'AUTO' } });
-    if (assets >= 1000) list.push({ ...base, label: 'AUTO via GraphQL/HTTP', kind: 'GRAPHQL', input: {} });
+    if (assets >= 1000) {
+      list.push({ ...base, label: 'AUTO via GraphQL/HTTP', kind: 'GRAPHQL', input: {} });
+      list.push({
+        ...base,
+        label: 'AUTO via GraphQL/HTTP, price ticks',
+        kind: 'GRAPHQL',
+        input: {},
+        priceTicks: true,
+      });
+    }
   }
   if (!quick) {
     // The same sizes shaped as desks' books usually are: issuer limits at the CCPs, not everywhere.

@@ -174,28 +174,46 @@ export function selectRule(
   return selection ?? undefined;
 }
 
-/** Rule tables made, by asset list, account and valuation date (see ruleTable). */
-const ruleTables = new WeakMap<readonly Asset[], WeakMap<Account, Map<string, Int32Array>>>();
+/** Rule tables made, by account, then by valuation date and the asset list's eligibility profile. */
+const ruleTables = new WeakMap<Account, Map<string, Int32Array>>();
+/** Tables kept per account: a few valuation dates and asset lists (a price tick keeps the profile). */
+const RULE_TABLES_PER_ACCOUNT = 4;
+const eligibilityProfiles = new WeakMap<readonly Asset[], string>();
+
+/**
+ * What eligibility reads of each asset in the list (id, class, currency, issuer, credit quality
+ * step, maturity date), as one string: two lists with one profile get the same rules everywhere.
+ * A price tick makes a new asset list with the old profile, so its rule tables are kept.
+ */
+function eligibilityProfile(assets: readonly Asset[]): string {
+  let profile = eligibilityProfiles.get(assets);
+  if (profile === undefined) {
+    profile = assets
+      .map(
+        (asset) =>
+          `${asset.id}\u0001${asset.assetClass}\u0001${asset.currency}\u0001${asset.issuer}\u0001${asset.creditQualityStep ?? ''}\u0001${asset.maturityDate ?? ''}`,
+      )
+      .join('\u0002');
+    eligibilityProfiles.set(assets, profile);
+  }
+  return profile;
+}
 
 /**
  * For each of `assets` in order, the position in `account`'s schedule of the rule that governs it
  * (what selectRule finds), or -1 where none does. The optimizer's model asks this of every (asset,
  * account) pair of the book, 100,000 on a 1000x100 book: one table lookup each, where selectRule's
- * memo costs three map lookups. Kept per asset list (a book snapshot's, which is immutable), account
- * and valuation date.
+ * memo costs three map lookups. Kept per account (accounts are immutable), valuation date and the
+ * list's eligibility profile, so a new snapshot after a price tick finds the tables of the last.
  */
 export function ruleTable(account: Account, assets: readonly Asset[], asOfDate: string): Int32Array {
-  let byAccount = ruleTables.get(assets);
-  if (byAccount === undefined) {
-    byAccount = new WeakMap();
-    ruleTables.set(assets, byAccount);
+  let tables = ruleTables.get(account);
+  if (tables === undefined) {
+    tables = new Map();
+    ruleTables.set(account, tables);
   }
-  let byDate = byAccount.get(account);
-  if (byDate === undefined) {
-    byDate = new Map();
-    byAccount.set(account, byDate);
-  }
-  let table = byDate.get(asOfDate);
+  const key = `${asOfDate}\u0003${eligibilityProfile(assets)}`;
+  let table = tables.get(key);
   if (table === undefined) {
     const years = residualYearsOf(assets, asOfDate);
     table = new Int32Array(assets.length);
@@ -205,7 +223,8 @@ export function ruleTable(account: Account, assets: readonly Asset[], asOfDate: 
       // (2000x200) were tens of MB that every full garbage collection had to trace.
       table[position] = findRule(account, assets[position], asOfDate, residualYears)?.index ?? -1;
     }
-    byDate.set(asOfDate, table);
+    if (tables.size >= RULE_TABLES_PER_ACCOUNT) tables.delete(tables.keys().next().value as string);
+    tables.set(key, table);
   }
   return table;
 }

@@ -39,8 +39,16 @@ import type {
 } from './optimizer.types';
 import type { Plan } from './plan';
 import { buildPlan } from './plan';
-import type { LinearModel, SolverBackendName, SolveResult, WorkingSet } from './solvers/linear-model';
+import type {
+  LinearBasis,
+  LinearModel,
+  SolverBackendName,
+  SolveResult,
+  WorkingSet,
+} from './solvers/linear-model';
 import { verifyPlan } from './verify';
+import type { WarmStarts } from './warm-starts';
+import { layoutKey } from './warm-starts';
 
 /**
  * AUTO sends a model to javascript-lp-solver only when it has at most this many variables.
@@ -76,6 +84,11 @@ export interface OptimizeDependencies {
   readonly autoThresholds?: AutoThresholds;
   /** When and how LPs are solved partially (formulation/partial-hints.ts); tests force it on small books. */
   readonly partialSolve?: PartialSolveSettings;
+  /**
+   * Where the last solves of each model layout ended (warm-starts.ts): the cost LP of a book whose
+   * layout was solved before starts there. Absent: every solve starts cold.
+   */
+  readonly warmStarts?: WarmStarts;
 }
 
 interface Candidate {
@@ -169,6 +182,10 @@ export async function optimize(
   const formulation = buildFormulation(book, request, targets);
   const buildMs = elapsedSince(buildStart);
   const order = backendOrder(request, formulation.model.columnCount, deps.autoThresholds);
+  const warm =
+    deps.warmStarts === undefined
+      ? undefined
+      : { starts: deps.warmStarts, key: layoutKey(formulation, request) };
   const attempts: { backend: SolverBackendName; outcome: string }[] = [];
   let solveMs = 0;
   let verifyMs = 0;
@@ -176,7 +193,7 @@ export async function optimize(
   let infeasibleProof: SolverBackendName | undefined;
 
   for (const backend of order) {
-    const attempt = await solveWith(formulation, request, backend, solve, deps.partialSolve);
+    const attempt = await solveWith(formulation, request, backend, solve, deps.partialSolve, warm);
     solveMs += attempt.solveMs;
     if (attempt.infeasible === true && backend === 'HIGHS') {
       attempts.push({ backend, outcome: attempt.failure ?? 'infeasible' });
@@ -315,13 +332,19 @@ async function solveWith(
   backend: SolverBackendName,
   solve: SolveFunction,
   partialSolve?: PartialSolveSettings,
+  warm?: { readonly starts: WarmStarts; readonly key: string },
 ): Promise<Attempt> {
   const started = Date.now();
   const options = { timeLimitMs: request.timeLimitMs, mipRelativeGap: MIP_RELATIVE_GAP };
-  // `start`: the working set of a partial solve of a nearby model, to begin where it ended.
-  const run = (model: LinearModel, start?: WorkingSet): Promise<SolveResult> => {
+  // `start`: the working set of a partial solve of a nearby model, to begin where it ended;
+  // `basis`: that solve's optimal basis.
+  const run = (model: LinearModel, start?: WorkingSet, basis?: LinearBasis): Promise<SolveResult> => {
     const partial = partialModelHints(formulation, model, start, partialSolve);
-    return solve(model, backend, partial === undefined ? options : { ...options, partial });
+    return solve(model, backend, {
+      ...options,
+      ...(partial === undefined ? {} : { partial }),
+      ...(basis === undefined ? {} : { warmStartBasis: basis }),
+    });
   };
   const finish = (candidate?: Candidate, failure?: string): Attempt => ({
     candidate,
@@ -340,7 +363,14 @@ async function solveWith(
 
   const full = fullCoverModel(formulation);
   if (!hasIntegers(full)) {
-    const result = await run(full);
+    // The cost LP of a layout solved before starts where that solve ended (a price tick moves the
+    // coefficients, not the layout); a book that could not be covered is not kept, as its phases
+    // end on other models.
+    const previous = warm?.starts.get(warm.key);
+    const result = await run(full, previous?.workingSet, previous?.basis);
+    if (warm !== undefined && result.status === 'OPTIMAL' && result.workingSet && result.basis) {
+      warm.starts.set(warm.key, { workingSet: result.workingSet, basis: result.basis });
+    }
     if (result.status === 'OPTIMAL' && result.columnValues) {
       return finish({
         columnValues: result.columnValues,

@@ -36,6 +36,8 @@ export interface ServiceDependencies {
   readonly onBackgroundError?: (error: unknown) => void;
   /** Where optimizer runs and posting outcomes are counted (src/server/metrics.ts); default none. */
   readonly metrics?: ServiceMetrics;
+  /** Start each solve where the last one of the same model layout ended (optimizer/warm-starts.ts); default true. */
+  readonly optimizerWarmStarts?: boolean;
 }
 
 export const DEFAULT_MARGIN_ALERT_DEFICIT_STEP = '100000';
@@ -48,8 +50,9 @@ export function createServices({
   marginAlertDeficitStep,
   onBackgroundError,
   metrics,
+  optimizerWarmStarts,
 }: ServiceDependencies): Services {
-  const optimization = new OptimizationService(solve, optimizerLimits, metrics);
+  const optimization = new OptimizationService(solve, optimizerLimits, metrics, optimizerWarmStarts ?? true);
   const valuationEvents = new ValuationEvents();
   const marginMonitor = new MarginMonitor(store, optimization, {
     deficitStepBase: dec(marginAlertDeficitStep ?? DEFAULT_MARGIN_ALERT_DEFICIT_STEP),

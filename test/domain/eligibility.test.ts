@@ -161,6 +161,19 @@ describe('ruleTable', () => {
   });
 });
 
+describe('ruleTable across snapshots', () => {
+  it('serves a new asset list with the same eligibility attributes (a price tick) from the same table', () => {
+    const assets = [makeCash('USD'), bondMaturing('2026-06-01'), bondMaturing('2031-06-01')];
+    const table = ruleTable(bcbsAccount, assets, AS_OF);
+    const repriced = assets.map((asset) => ({ ...asset, price: asset.price.times(1.01) }));
+    expect(ruleTable(bcbsAccount, repriced, AS_OF)).toBe(table);
+    // A changed maturity is a different profile: a table of its own, with the shorter bucket.
+    const rolled = [assets[0]!, assets[1]!, { ...assets[2]!, maturityDate: '2028-06-01' }];
+    expect(Array.from(ruleTable(bcbsAccount, rolled, AS_OF))).toEqual([0, 2, 2]);
+    expect(Array.from(table)).toEqual([0, 2, 3]);
+  });
+});
+
 describe('selectRule specificity', () => {
   const bond = makeAsset({ id: 'UST-2Y', currency: 'USD', issuer: 'US Treasury' });
 
