@@ -15,7 +15,7 @@ import { accountTargets } from './account-targets';
 import type { Duals } from './explain';
 import { accountOutcomes, bindingLimits, unusedAssets } from './explain';
 import type { Formulation } from './formulation/build-model';
-import { buildFormulation } from './formulation/build-model';
+import { allocationsCheapestFirst, buildFormulation } from './formulation/build-model';
 import {
   costGivenShortfallModel,
   fullCoverModel,
@@ -193,7 +193,11 @@ export async function optimize(
   let infeasibleProof: SolverBackendName | undefined;
 
   for (const backend of order) {
-    const attempt = await solveWith(formulation, request, backend, solve, deps.partialSolve, warm);
+    const solving = solveWith(formulation, request, backend, solve, deps.partialSolve, warm);
+    // With a solver pool the LP runs in a worker by now: meanwhile make the order plan repair walks
+    // the accounts in (once per formulation; a warm-started solve's hints did not need it).
+    allocationsCheapestFirst(formulation);
+    const attempt = await solving;
     solveMs += attempt.solveMs;
     if (attempt.infeasible === true && backend === 'HIGHS') {
       attempts.push({ backend, outcome: attempt.failure ?? 'infeasible' });
