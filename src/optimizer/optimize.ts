@@ -106,6 +106,8 @@ interface Candidate {
 interface Attempt {
   readonly candidate?: Candidate;
   readonly failure?: string;
+  /** The first LP started from a warm start (warm-starts.ts). */
+  readonly warmStarted?: boolean;
   /** The backend proved that no plan exists even with shortfall allowed. */
   readonly infeasible?: boolean;
   readonly solveMs: number;
@@ -189,6 +191,7 @@ export async function optimize(
   const attempts: { backend: SolverBackendName; outcome: string }[] = [];
   let solveMs = 0;
   let verifyMs = 0;
+  let warmStarted = false;
   let rejected: { plan: Plan; verification: VerificationReport; backend: SolverBackendName } | undefined;
   let infeasibleProof: SolverBackendName | undefined;
 
@@ -199,6 +202,7 @@ export async function optimize(
     allocationsCheapestFirst(formulation);
     const attempt = await solving;
     solveMs += attempt.solveMs;
+    warmStarted ||= attempt.warmStarted === true;
     if (attempt.infeasible === true && backend === 'HIGHS') {
       attempts.push({ backend, outcome: attempt.failure ?? 'infeasible' });
       infeasibleProof = backend;
@@ -247,6 +251,7 @@ export async function optimize(
       verifyMs,
       variables: formulation.model.columnCount,
       constraints: formulation.model.rowCount,
+      warmStarted: attempt.warmStarted === true,
       // An unknown gap (a heuristic plan with no bound to compare: different shortfall) is left out.
       ...(formulation.isInteger
         ? Number.isFinite(candidate.mipGap ?? 0)
@@ -281,6 +286,7 @@ export async function optimize(
     verifyMs,
     variables: formulation.model.columnCount,
     constraints: formulation.model.rowCount,
+    warmStarted,
   };
   const failed = (
     status: OptimizationStatus,
@@ -350,9 +356,11 @@ async function solveWith(
       ...(basis === undefined ? {} : { warmStartBasis: basis }),
     });
   };
+  let warmStarted = false;
   const finish = (candidate?: Candidate, failure?: string): Attempt => ({
     candidate,
     failure,
+    warmStarted,
     solveMs: elapsedSince(started),
   });
   // Shortfall columns make every coverage row satisfiable, so only the movement cap can make this phase infeasible.
@@ -371,6 +379,7 @@ async function solveWith(
     // coefficients, not the layout); a book that could not be covered is not kept, as its phases
     // end on other models.
     const previous = warm?.starts.get(warm.key);
+    warmStarted = previous !== undefined;
     const result = await run(full, previous?.workingSet, previous?.basis);
     if (warm !== undefined && result.status === 'OPTIMAL' && result.workingSet && result.basis) {
       warm.starts.set(warm.key, { workingSet: result.workingSet, basis: result.basis });

@@ -185,6 +185,8 @@ export interface SolverStats {
   readonly mipGap?: number;
   /** Which integer plan was returned when lot mode ran both. */
   readonly integerPlanSource?: IntegerPlanSource;
+  /** The LP started where the last solve of the same model layout ended (warm-starts.ts). */
+  readonly warmStarted: boolean;
 }
 
 export type VerificationKind =

@@ -78,11 +78,13 @@ describe('warm starts across optimizations of one model layout', () => {
           });
           expect(warm.verification.passed).toBe(true);
           expect(warm.status).toBe(cold.status);
+          expect(cold.solverStats.warmStarted).toBe(false);
           const tolerance = 1e-6 * Math.max(1, cold.objective.abs().toNumber());
           expect(Math.abs(warm.objective.minus(cold.objective).toNumber())).toBeLessThanOrEqual(tolerance);
           if (starts.size === 0) return;
-          // The first LP came with the first optimization's basis.
+          // The first LP came with the first optimization's basis, and the result says so.
           expect(recorded.calls[0]!.warmStartBasis).toBeDefined();
+          expect(warm.solverStats.warmStarted).toBe(true);
           warmed += 1;
         },
       ),

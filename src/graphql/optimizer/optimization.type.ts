@@ -248,6 +248,12 @@ export class SolverStatsType {
       "Where an integer plan came from: MIP (branch and bound), ROUNDING_HEURISTIC (lot mode) or RESTRICTED_LP (movement cap: the LP restricted to the relaxation's largest movements).",
   })
   integerPlanSource?: string;
+
+  @Field({
+    description:
+      'True when the LP started where the last solve of the same model layout ended (same accounts, holdings, eligible pairs and limits; a price tick keeps the layout): a few simplex iterations instead of a cold solve. The answer is the same optimum either way.',
+  })
+  warmStarted!: boolean;
 }
 
 @OutputType('VerificationCheck')
