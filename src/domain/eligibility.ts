@@ -174,10 +174,14 @@ export function selectRule(
   return selection ?? undefined;
 }
 
-/** Rule tables made, by account, then by valuation date and the asset list's eligibility profile. */
-const ruleTables = new WeakMap<Account, Map<string, Int32Array>>();
-/** Tables kept per account: a few valuation dates and asset lists (a price tick keeps the profile). */
-const RULE_TABLES_PER_ACCOUNT = 4;
+/**
+ * Rule tables made, by account, then the asset list's eligibility profile, then valuation date.
+ * The profile string is one object per asset list, so a lookup hashes it once, not per account.
+ */
+const ruleTables = new WeakMap<Account, Map<string, Map<string, Int32Array>>>();
+/** Profiles kept per account: a few asset lists (a price tick keeps the profile). */
+const RULE_TABLE_PROFILES_PER_ACCOUNT = 4;
+const RULE_TABLE_DATES_PER_PROFILE = 4;
 const eligibilityProfiles = new WeakMap<readonly Asset[], string>();
 
 /**
@@ -207,13 +211,21 @@ function eligibilityProfile(assets: readonly Asset[]): string {
  * list's eligibility profile, so a new snapshot after a price tick finds the tables of the last.
  */
 export function ruleTable(account: Account, assets: readonly Asset[], asOfDate: string): Int32Array {
-  let tables = ruleTables.get(account);
-  if (tables === undefined) {
-    tables = new Map();
-    ruleTables.set(account, tables);
+  let byProfile = ruleTables.get(account);
+  if (byProfile === undefined) {
+    byProfile = new Map();
+    ruleTables.set(account, byProfile);
   }
-  const key = `${asOfDate}\u0003${eligibilityProfile(assets)}`;
-  let table = tables.get(key);
+  const profile = eligibilityProfile(assets);
+  let byDate = byProfile.get(profile);
+  if (byDate === undefined) {
+    if (byProfile.size >= RULE_TABLE_PROFILES_PER_ACCOUNT) {
+      byProfile.delete(byProfile.keys().next().value as string);
+    }
+    byDate = new Map();
+    byProfile.set(profile, byDate);
+  }
+  let table = byDate.get(asOfDate);
   if (table === undefined) {
     const years = residualYearsOf(assets, asOfDate);
     table = new Int32Array(assets.length);
@@ -223,8 +235,9 @@ export function ruleTable(account: Account, assets: readonly Asset[], asOfDate: 
       // (2000x200) were tens of MB that every full garbage collection had to trace.
       table[position] = findRule(account, assets[position], asOfDate, residualYears)?.index ?? -1;
     }
-    if (tables.size >= RULE_TABLES_PER_ACCOUNT) tables.delete(tables.keys().next().value as string);
-    tables.set(key, table);
+    // A long-running service moves to a new valuation date every day: keep the latest few.
+    if (byDate.size >= RULE_TABLE_DATES_PER_PROFILE) byDate.delete(byDate.keys().next().value as string);
+    byDate.set(asOfDate, table);
   }
   return table;
 }

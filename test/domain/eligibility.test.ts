@@ -162,6 +162,17 @@ describe('ruleTable', () => {
 });
 
 describe('ruleTable across snapshots', () => {
+  it('keeps the latest four valuation dates of an asset list, and remakes an older one alike', () => {
+    const assets = [makeCash('USD'), bondMaturing('2029-06-01')];
+    const first = ruleTable(bcbsAccount, assets, '2024-01-01');
+    for (const date of ['2024-01-02', '2024-01-03', '2024-01-04']) ruleTable(bcbsAccount, assets, date);
+    expect(ruleTable(bcbsAccount, assets, '2024-01-01')).toBe(first);
+    ruleTable(bcbsAccount, assets, '2024-01-05');
+    const remade = ruleTable(bcbsAccount, assets, '2024-01-01');
+    expect(remade).not.toBe(first);
+    expect(Array.from(remade)).toEqual(Array.from(first));
+  });
+
   it('serves a new asset list with the same eligibility attributes (a price tick) from the same table', () => {
     const assets = [makeCash('USD'), bondMaturing('2026-06-01'), bondMaturing('2031-06-01')];
     const table = ruleTable(bcbsAccount, assets, AS_OF);
