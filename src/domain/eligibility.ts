@@ -145,6 +145,7 @@ export interface RuleSelection {
  * its plan and its verifier ask for the same pairs on every request over one snapshot.
  */
 const selections = new WeakMap<Account, WeakMap<Asset, Map<string, RuleSelection | null>>>();
+const SELECTION_DATES_PER_PAIR = 4;
 
 /**
  * The rule that governs `asset` at `account`, or undefined when no rule matches. A caller that
@@ -169,6 +170,8 @@ export function selectRule(
   let selection = byDate.get(asOfDate);
   if (selection === undefined) {
     selection = findRule(account, asset, asOfDate, residualYears) ?? null;
+    // A long-running service moves to a new valuation date every day: keep the latest few.
+    if (byDate.size >= SELECTION_DATES_PER_PAIR) byDate.delete(byDate.keys().next().value as string);
     byDate.set(asOfDate, selection);
   }
   return selection ?? undefined;

@@ -139,6 +139,19 @@ describe('selectRule on the BCBS-IOSCO schedule', () => {
   });
 });
 
+describe('selectRule memo', () => {
+  it('keeps the latest four valuation dates of a pair, and answers an older one alike', () => {
+    const bond = bondMaturing('2029-06-01');
+    const first = selectRule(bcbsAccount, bond, '2024-02-01');
+    for (const date of ['2024-02-02', '2024-02-03', '2024-02-04']) selectRule(bcbsAccount, bond, date);
+    expect(selectRule(bcbsAccount, bond, '2024-02-01')).toBe(first);
+    selectRule(bcbsAccount, bond, '2024-02-05');
+    const again = selectRule(bcbsAccount, bond, '2024-02-01');
+    expect(again).not.toBe(first);
+    expect(again).toEqual(first);
+  });
+});
+
 describe('ruleTable', () => {
   it("gives selectRule's rule position for each asset in order, -1 where none matches, by valuation date", () => {
     const assets = [
