@@ -10,6 +10,7 @@
  * (DOMAIN.md, "Concentration limits"). The same form serves the REQUIREMENT basis, where the
  * right-hand side is a constant.
  */
+import { cached } from '../support/memo';
 import type { Decimal } from './decimal';
 import { sum, ZERO } from './decimal';
 import type { Account, Asset, ConcentrationLimit, ConcentrationScope } from './model';
@@ -41,40 +42,25 @@ const limitsByGroupByAccount = new WeakMap<Account, ReadonlyMap<string, readonly
 
 /** The key of every group the asset belongs to, one per scope: where its collateral value counts. */
 export function concentrationGroupKeysOf(asset: Asset): readonly string[] {
-  let keys = groupKeysByAsset.get(asset);
-  if (keys === undefined) {
-    keys = CONCENTRATION_SCOPES.map((scope) =>
-      concentrationGroupKey(scope, concentrationGroupOf(scope, asset)),
-    );
-    groupKeysByAsset.set(asset, keys);
-  }
-  return keys;
+  return cached(groupKeysByAsset, asset, () =>
+    CONCENTRATION_SCOPES.map((scope) => concentrationGroupKey(scope, concentrationGroupOf(scope, asset))),
+  );
 }
 
 /** The group key of each of the account's concentration limits, in the account's order. */
 export function limitGroupKeys(account: Account): readonly string[] {
-  let keys = limitKeysByAccount.get(account);
-  if (keys === undefined) {
-    keys = account.concentrationLimits.map((limit) => concentrationGroupKey(limit.scope, limit.value));
-    limitKeysByAccount.set(account, keys);
-  }
-  return keys;
+  return cached(limitKeysByAccount, account, () =>
+    account.concentrationLimits.map((limit) => concentrationGroupKey(limit.scope, limit.value)),
+  );
 }
 
 /** Positions of the account's limits by the group key they cap (two limits may cap one group). */
 export function limitsByGroupKey(account: Account): ReadonlyMap<string, readonly number[]> {
-  let byGroup = limitsByGroupByAccount.get(account);
-  if (byGroup === undefined) {
+  return cached(limitsByGroupByAccount, account, () => {
     const positions = new Map<string, number[]>();
-    limitGroupKeys(account).forEach((key, index) => {
-      const list = positions.get(key);
-      if (list === undefined) positions.set(key, [index]);
-      else list.push(index);
-    });
-    byGroup = positions;
-    limitsByGroupByAccount.set(account, byGroup);
-  }
-  return byGroup;
+    limitGroupKeys(account).forEach((key, index) => cached(positions, key, () => []).push(index));
+    return positions;
+  });
 }
 
 export function limitApplies(limit: ConcentrationLimit, asset: Asset): boolean {

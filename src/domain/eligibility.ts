@@ -6,6 +6,7 @@
  * maturity count one each); (3) on a tie, the rule listed first wins. The winner may be an
  * exclusion (`eligible: false`), which makes the asset ineligible.
  */
+import { cached, cachedLatest } from '../support/memo';
 import type { Decimal } from './decimal';
 import { ZERO } from './decimal';
 import type { Account, Asset, EligibilityMatch, EligibilityRule, MarketSettings } from './model';
@@ -157,23 +158,15 @@ export function selectRule(
   asOfDate: string,
   residualYears?: number,
 ): RuleSelection | undefined {
-  let byAsset = selections.get(account);
-  if (byAsset === undefined) {
-    byAsset = new WeakMap();
-    selections.set(account, byAsset);
-  }
-  let byDate = byAsset.get(asset);
-  if (byDate === undefined) {
-    byDate = new Map();
-    byAsset.set(asset, byDate);
-  }
-  let selection = byDate.get(asOfDate);
-  if (selection === undefined) {
-    selection = findRule(account, asset, asOfDate, residualYears) ?? null;
-    // A long-running service moves to a new valuation date every day: keep the latest few.
-    if (byDate.size >= SELECTION_DATES_PER_PAIR) byDate.delete(byDate.keys().next().value as string);
-    byDate.set(asOfDate, selection);
-  }
+  const byAsset = cached(selections, account, () => new WeakMap());
+  const byDate = cached(byAsset, asset, () => new Map());
+  // A long-running service moves to a new valuation date every day: the latest few are kept.
+  const selection = cachedLatest(
+    byDate,
+    asOfDate,
+    SELECTION_DATES_PER_PAIR,
+    () => findRule(account, asset, asOfDate, residualYears) ?? null,
+  );
   return selection ?? undefined;
 }
 
@@ -193,17 +186,14 @@ const eligibilityProfiles = new WeakMap<readonly Asset[], string>();
  * A price tick makes a new asset list with the old profile, so its rule tables are kept.
  */
 function eligibilityProfile(assets: readonly Asset[]): string {
-  let profile = eligibilityProfiles.get(assets);
-  if (profile === undefined) {
-    profile = assets
+  return cached(eligibilityProfiles, assets, () =>
+    assets
       .map(
         (asset) =>
           `${asset.id}\u0001${asset.assetClass}\u0001${asset.currency}\u0001${asset.issuer}\u0001${asset.creditQualityStep ?? ''}\u0001${asset.maturityDate ?? ''}`,
       )
-      .join('\u0002');
-    eligibilityProfiles.set(assets, profile);
-  }
-  return profile;
+      .join('\u0002'),
+  );
 }
 
 /**
@@ -214,54 +204,37 @@ function eligibilityProfile(assets: readonly Asset[]): string {
  * list's eligibility profile, so a new snapshot after a price tick finds the tables of the last.
  */
 export function ruleTable(account: Account, assets: readonly Asset[], asOfDate: string): Int32Array {
-  let byProfile = ruleTables.get(account);
-  if (byProfile === undefined) {
-    byProfile = new Map();
-    ruleTables.set(account, byProfile);
-  }
-  const profile = eligibilityProfile(assets);
-  let byDate = byProfile.get(profile);
-  if (byDate === undefined) {
-    if (byProfile.size >= RULE_TABLE_PROFILES_PER_ACCOUNT) {
-      byProfile.delete(byProfile.keys().next().value as string);
-    }
-    byDate = new Map();
-    byProfile.set(profile, byDate);
-  }
-  let table = byDate.get(asOfDate);
-  if (table === undefined) {
+  const byProfile = cached(ruleTables, account, () => new Map());
+  const byDate = cachedLatest(
+    byProfile,
+    eligibilityProfile(assets),
+    RULE_TABLE_PROFILES_PER_ACCOUNT,
+    () => new Map(),
+  );
+  // A long-running service moves to a new valuation date every day: the latest few are kept.
+  return cachedLatest(byDate, asOfDate, RULE_TABLE_DATES_PER_PROFILE, () => {
     const years = residualYearsOf(assets, asOfDate);
-    table = new Int32Array(assets.length);
+    const table = new Int32Array(assets.length);
     for (let position = 0; position < assets.length; position += 1) {
       const residualYears = Number.isNaN(years[position]) ? undefined : years[position];
       // findRule, not selectRule: a table stands for the pairs' memo entries, and 400,000 of those
       // (2000x200) were tens of MB that every full garbage collection had to trace.
       table[position] = findRule(account, assets[position], asOfDate, residualYears)?.index ?? -1;
     }
-    // A long-running service moves to a new valuation date every day: keep the latest few.
-    if (byDate.size >= RULE_TABLE_DATES_PER_PROFILE) byDate.delete(byDate.keys().next().value as string);
-    byDate.set(asOfDate, table);
-  }
-  return table;
+    return table;
+  });
 }
 
 const residualYearsTables = new WeakMap<readonly Asset[], Map<string, Float64Array>>();
 
 /** Residual maturity in years of each of `assets` (NaN: no maturity date), worked out once for every account's rule table. */
 function residualYearsOf(assets: readonly Asset[], asOfDate: string): Float64Array {
-  let byDate = residualYearsTables.get(assets);
-  if (byDate === undefined) {
-    byDate = new Map();
-    residualYearsTables.set(assets, byDate);
-  }
-  let years = byDate.get(asOfDate);
-  if (years === undefined) {
-    years = Float64Array.from(assets, (asset) =>
+  const byDate = cached(residualYearsTables, assets, () => new Map());
+  return cached(byDate, asOfDate, () =>
+    Float64Array.from(assets, (asset) =>
       asset.maturityDate === undefined ? NaN : residualMaturityYears(asset.maturityDate, asOfDate),
-    );
-    byDate.set(asOfDate, years);
-  }
-  return years;
+    ),
+  );
 }
 
 function findRule(

@@ -14,6 +14,7 @@ import { ZERO } from '../domain/decimal';
 import { NotFoundError } from '../domain/errors';
 import { marginStatus } from '../domain/margin';
 import type { Account, Asset, Book } from '../domain/model';
+import { cached } from '../support/memo';
 import type { OptimizeRequest } from './optimizer.types';
 
 export interface AccountTarget {
@@ -31,12 +32,7 @@ export interface AccountTarget {
 const assetIndexes = new WeakMap<Book, ReadonlyMap<string, Asset>>();
 
 export function assetsById(book: Book): ReadonlyMap<string, Asset> {
-  let index = assetIndexes.get(book);
-  if (index === undefined) {
-    index = new Map(book.assets.map((asset) => [asset.id, asset]));
-    assetIndexes.set(book, index);
-  }
-  return index;
+  return cached(assetIndexes, book, () => new Map(book.assets.map((asset) => [asset.id, asset])));
 }
 
 /** Accounts the request names (all when it names none), in book order. Throws NotFoundError on an unknown id. */

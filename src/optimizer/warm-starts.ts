@@ -10,6 +10,7 @@
  * Keyed by the model's layout (which pairs are columns, which limits are rows, in which order), so
  * a start is only ever applied to a model whose columns and rows mean what they meant.
  */
+import { setKeepingLatest } from '../support/memo';
 import type { Formulation } from './formulation/build-model';
 import type { OptimizeRequest } from './optimizer.types';
 import type { LinearBasis, WorkingSet } from './solvers/linear-model';
@@ -27,19 +28,13 @@ export class WarmStarts {
 
   get(key: string): WarmStart | undefined {
     const start = this.entries.get(key);
-    if (start !== undefined) {
-      this.entries.delete(key);
-      this.entries.set(key, start);
-    }
+    // Most recently used last, so it is the last to go.
+    if (start !== undefined) setKeepingLatest(this.entries, key, start, this.capacity);
     return start;
   }
 
   set(key: string, start: WarmStart): void {
-    this.entries.delete(key);
-    this.entries.set(key, start);
-    while (this.entries.size > this.capacity) {
-      this.entries.delete(this.entries.keys().next().value as string);
-    }
+    setKeepingLatest(this.entries, key, start, this.capacity);
   }
 
   get size(): number {

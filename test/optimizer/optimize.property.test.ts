@@ -9,16 +9,7 @@ import { optimize } from '../../src/optimizer/optimize';
 import type { OptimizeRequest } from '../../src/optimizer/optimizer.types';
 import { solveInProcess } from '../../src/optimizer/solvers/solver-pool';
 import { verifyPlan } from '../../src/optimizer/verify';
-import { anyBookArbitrary, AS_OF_DATE, coverableBookArbitrary, PROPERTY_SEED } from './support/random-book';
-
-const baseRequest: OptimizeRequest = {
-  mode: 'TOP_UP',
-  horizonDays: 30,
-  solver: 'HIGHS',
-  lotMode: false,
-  timeLimitMs: 5_000,
-  asOfDate: AS_OF_DATE,
-};
+import { anyBookArbitrary, BASE_REQUEST, coverableBookArbitrary, PROPERTY_SEED } from './support/random-book';
 
 describe('optimize on random books', () => {
   it('returns a plan that passes the independent verifier, in every mode', async () => {
@@ -31,7 +22,7 @@ describe('optimize on random books', () => {
         fc.constantFrom(undefined, undefined, 1, 3),
         async (book, mode, lotMode, movementCostBps, maxMovements) => {
           const request: OptimizeRequest = {
-            ...baseRequest,
+            ...BASE_REQUEST,
             mode,
             lotMode,
             ...(movementCostBps !== undefined ? { movementCostBps: dec(movementCostBps) } : {}),
@@ -60,7 +51,7 @@ describe('optimize on random books', () => {
         anyBookArbitrary,
         fc.constantFrom<OptimizeRequest['mode']>('TOP_UP', 'REOPTIMIZE'),
         async (book, mode) => {
-          const request: OptimizeRequest = { ...baseRequest, mode };
+          const request: OptimizeRequest = { ...BASE_REQUEST, mode };
           const model = fullCoverModel(buildFormulation(book, request, accountTargets(book, request)));
           const highs = await solveInProcess(model, 'HIGHS', { timeLimitMs: 5_000 });
           const jsLp = await solveInProcess(model, 'JS_LP_SOLVER', { timeLimitMs: 5_000 });
@@ -79,7 +70,7 @@ describe('optimize on random books', () => {
   it('leaves no shortfall when a full allocation exists', async () => {
     await fc.assert(
       fc.asyncProperty(coverableBookArbitrary(1), async (book) => {
-        const result = await optimize(book, baseRequest, { solve: solveInProcess });
+        const result = await optimize(book, BASE_REQUEST, { solve: solveInProcess });
         expect(result.status).toBe('OPTIMAL');
         for (const account of result.accounts) expect(account.shortfall.isZero()).toBe(true);
       }),
@@ -91,7 +82,7 @@ describe('optimize on random books', () => {
     let checked = 0;
     await fc.assert(
       fc.asyncProperty(coverableBookArbitrary(0.9), fc.nat(), async (book, pick) => {
-        const before = await optimize(book, baseRequest, { solve: solveInProcess });
+        const before = await optimize(book, BASE_REQUEST, { solve: solveInProcess });
         const account = before.accounts[pick % before.accounts.length];
         if (!account.inModel || account.marginalCost === undefined) return;
         const bump = Math.max(1, account.requirement.toNumber() * 1e-4);
@@ -103,7 +94,7 @@ describe('optimize on random books', () => {
               : candidate,
           ),
         };
-        const after = await optimize(bumped, baseRequest, { solve: solveInProcess });
+        const after = await optimize(bumped, BASE_REQUEST, { solve: solveInProcess });
         checked += 1;
         const change = after.objective.minus(before.objective).toNumber();
         const predicted = account.marginalCost.toNumber() * bump;
@@ -126,7 +117,7 @@ describe('optimize on random books', () => {
         fc.constantFrom<OptimizeRequest['mode']>('TOP_UP', 'REOPTIMIZE'),
         fc.boolean(),
         async (book, mode, lotMode) => {
-          const request: OptimizeRequest = { ...baseRequest, mode, lotMode };
+          const request: OptimizeRequest = { ...BASE_REQUEST, mode, lotMode };
           const whole = await optimize(book, request, { solve: solveInProcess });
           const partial = await optimize(book, request, {
             solve: solveInProcess,

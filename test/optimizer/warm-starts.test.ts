@@ -10,16 +10,7 @@ import type { OptimizeRequest, SolveFunction } from '../../src/optimizer/optimiz
 import type { SolveOptions } from '../../src/optimizer/solvers/linear-model';
 import { solveInProcess } from '../../src/optimizer/solvers/solver-pool';
 import { layoutKey, WarmStarts } from '../../src/optimizer/warm-starts';
-import { AS_OF_DATE, coverableBookArbitrary, PROPERTY_SEED } from './support/random-book';
-
-const request: OptimizeRequest = {
-  mode: 'TOP_UP',
-  horizonDays: 30,
-  solver: 'HIGHS',
-  lotMode: false,
-  timeLimitMs: 5_000,
-  asOfDate: AS_OF_DATE,
-};
+import { BASE_REQUEST, coverableBookArbitrary, PROPERTY_SEED } from './support/random-book';
 
 /** The partial path on every LP, from one column per account, one more per round (as the property tests force it). */
 const PARTIAL_ALWAYS: PartialSolveSettings = {
@@ -59,19 +50,19 @@ describe('warm starts across optimizations of one model layout', () => {
         fc.array(fc.double({ min: 0.98, max: 1.02, noNaN: true }), { minLength: 1, maxLength: 5 }),
         async (book, factors) => {
           const starts = new WarmStarts();
-          const first = await optimize(book, request, {
+          const first = await optimize(book, BASE_REQUEST, {
             solve: solveInProcess,
             partialSolve: PARTIAL_ALWAYS,
             warmStarts: starts,
           });
           if (first.status !== 'OPTIMAL') return;
           const moved = withPricesMoved(book, factors);
-          const cold = await optimize(moved, request, {
+          const cold = await optimize(moved, BASE_REQUEST, {
             solve: solveInProcess,
             partialSolve: PARTIAL_ALWAYS,
           });
           const recorded = recordingSolve();
-          const warm = await optimize(moved, request, {
+          const warm = await optimize(moved, BASE_REQUEST, {
             solve: recorded.solve,
             partialSolve: PARTIAL_ALWAYS,
             warmStarts: starts,
@@ -97,7 +88,7 @@ describe('warm starts across optimizations of one model layout', () => {
     fc.assert(
       fc.property(coverableBookArbitrary(0.8), (book) => {
         const key = (of: Book, mode: OptimizeRequest['mode'] = 'TOP_UP') => {
-          const modeRequest = { ...request, mode };
+          const modeRequest = { ...BASE_REQUEST, mode };
           return layoutKey(buildFormulation(of, modeRequest, accountTargets(of, modeRequest)), modeRequest);
         };
         expect(key(withPricesMoved(book, [1.01, 0.99]))).toBe(key(book));

@@ -29,6 +29,7 @@ import { appliedHaircut, ruleTable, selectRule } from '../../domain/eligibility'
 import type { Account, Asset, Book, EligibilityRule } from '../../domain/model';
 import { fxRate } from '../../domain/valuation';
 import { ascendingOrder } from '../../support/ascending-order';
+import { cached } from '../../support/memo';
 import type { AccountTarget } from '../account-targets';
 import { assetsById } from '../account-targets';
 import type { OptimizeRequest } from '../optimizer.types';
@@ -357,10 +358,9 @@ const cheapestFirstByFormulation = new WeakMap<Formulation, readonly (readonly A
  * per formulation.
  */
 export function allocationsCheapestFirst(formulation: Formulation): readonly (readonly AllocationColumn[])[] {
-  let ordered = cheapestFirstByFormulation.get(formulation);
-  if (ordered === undefined) {
+  return cached(cheapestFirstByFormulation, formulation, () => {
     const objective = formulation.model.objective;
-    ordered = formulation.allocationsByTarget.map((allocations) => {
+    return formulation.allocationsByTarget.map((allocations) => {
       // Plain loops: Float64Array.from and Array.from with a map function go through iterators.
       const keys = new Float64Array(allocations.length);
       for (let position = 0; position < allocations.length; position += 1) {
@@ -372,9 +372,7 @@ export function allocationsCheapestFirst(formulation: Formulation): readonly (re
       for (let rank = 0; rank < order.length; rank += 1) sorted[rank] = allocations[order[rank]];
       return sorted;
     });
-    cheapestFirstByFormulation.set(formulation, ordered);
-  }
-  return ordered;
+  });
 }
 
 /** Lots of `asset` `quantity` holds, rounded down: lots are all-or-nothing. */
@@ -591,23 +589,13 @@ function addConcentrationRows(
   // Group keys as small integers, and each supply's groups looked up once: the pass below visits
   // every column of every account with limits, and string keys there cost more than the rest of it.
   const groupIds = new Map<string, number>();
-  const groupIdOf = (key: string): number => {
-    let id = groupIds.get(key);
-    if (id === undefined) {
-      id = groupIds.size;
-      groupIds.set(key, id);
-    }
-    return id;
-  };
+  const groupIdOf = (key: string): number => cached(groupIds, key, () => groupIds.size);
   const groupIdsByAsset = new Map<Asset, Int32Array>();
-  const groupIdsBySupply = supplies.map((supply) => {
-    let ids = groupIdsByAsset.get(supply.asset);
-    if (ids === undefined) {
-      ids = Int32Array.from(concentrationGroupKeysOf(supply.asset), groupIdOf);
-      groupIdsByAsset.set(supply.asset, ids);
-    }
-    return ids;
-  });
+  const groupIdsBySupply = supplies.map((supply) =>
+    cached(groupIdsByAsset, supply.asset, () =>
+      Int32Array.from(concentrationGroupKeysOf(supply.asset), groupIdOf),
+    ),
+  );
   // Per account: where each group id's column list is, or -1 (reset after the account).
   const listOfGroup = new Int32Array(groupIds.size).fill(-1);
   targets.forEach((target, targetIndex) => {

@@ -17,10 +17,21 @@ import type {
   Holding,
   Posting,
 } from '../../../src/domain/model';
+import type { OptimizeRequest } from '../../../src/optimizer/optimizer.types';
 
 /** Fixed seed: a failure reproduces run after run. */
 export const PROPERTY_SEED = 20_260_102;
 export const AS_OF_DATE = '2026-01-02';
+
+/** A TOP_UP on HiGHS, continuous, as of AS_OF_DATE: what the property tests vary from. */
+export const BASE_REQUEST: OptimizeRequest = {
+  mode: 'TOP_UP',
+  horizonDays: 30,
+  solver: 'HIGHS',
+  lotMode: false,
+  timeLimitMs: 5_000,
+  asOfDate: AS_OF_DATE,
+};
 
 const CLASSES: readonly AssetClass[] = ['GOVERNMENT_BOND', 'CORPORATE_BOND', 'EQUITY'];
 const HAIRCUTS = ['0', '0.02', '0.05', '0.1', '0.15', '0.25'] as const;
