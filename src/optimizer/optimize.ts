@@ -11,6 +11,7 @@ import { ZERO } from '../domain/decimal';
 import type { FieldIssue } from '../domain/errors';
 import { ValidationError } from '../domain/errors';
 import type { Book } from '../domain/model';
+import { once } from '../support/memo';
 import { accountTargets } from './account-targets';
 import type { Duals } from './explain';
 import { accountOutcomes, bindingLimits, unusedAssets } from './explain';
@@ -260,7 +261,10 @@ export async function optimize(
         : { mipGap: 0 }),
       integerPlanSource: candidate.integerPlanSource,
     };
-    const unused = unusedAssets(request, formulation, plan, explained.duals, explained.note);
+    // Read on demand: a GraphQL client that does not select them does not pay for a pass over every
+    // eligible pair and every limit (tens of ms on a large book).
+    const unused = once(() => unusedAssets(request, formulation, plan, explained.duals, explained.note));
+    const binding = once(() => bindingLimits(book, formulation, plan, explained.duals));
     return {
       status,
       objective: plan.objective,
@@ -268,9 +272,15 @@ export async function optimize(
       sunkPostedCost: plan.sunkPostedCost,
       lines: plan.lines,
       accounts: accountOutcomes(request, formulation, plan, explained.duals, explained.note),
-      bindingLimits: bindingLimits(book, formulation, plan, explained.duals),
-      unusedAssets: unused.unusedAssets,
-      unusedAssetsOmitted: unused.omitted,
+      get bindingLimits() {
+        return binding();
+      },
+      get unusedAssets() {
+        return unused().unusedAssets;
+      },
+      get unusedAssetsOmitted() {
+        return unused().omitted;
+      },
       dualsSource: explained.source,
       solverStats: stats,
       verification,

@@ -221,6 +221,10 @@ export interface OptimizationResult {
   readonly sunkPostedCost: Decimal;
   readonly lines: readonly PlanLine[];
   readonly accounts: readonly AccountOutcome[];
+  /**
+   * The binding limits and unused assets are worked out when first read (optimize.ts), so a caller
+   * that does not read them does not pay for them.
+   */
   readonly bindingLimits: readonly BindingLimit[];
   readonly unusedAssets: readonly UnusedAsset[];
   /** Unused eligible sources beyond `unusedAssetsPerAccount`, not listed. */

@@ -31,3 +31,9 @@ export function setKeepingLatest<K, V>(map: Map<K, V>, key: K, value: V, capacit
   while (map.size >= capacity) map.delete(map.keys().next().value as K);
   map.set(key, value);
 }
+
+/** `make`, run on the first call only; later calls return its value. */
+export function once<T>(make: () => T): () => T {
+  let made: { readonly value: T } | undefined;
+  return () => (made ??= { value: make() }).value;
+}

@@ -203,6 +203,23 @@ describe('optimize', () => {
     expectClose(result.accounts[0].marginalCost?.toNumber() ?? NaN, -0.001, { relative: 1e-6 });
   });
 
+  it('works out the binding limits and unused assets on first read, once, and serialises them', async () => {
+    const fixture = loadFixture('concentration-binding.json');
+    const result = await optimize(fixtureBook(fixture), fixtureRequest(fixture), { solve: solveInProcess });
+    const limits = result.bindingLimits;
+    expect(limits.length).toBeGreaterThan(0);
+    expect(result.bindingLimits).toBe(limits);
+    expect(result.unusedAssets).toBe(result.unusedAssets);
+    // JSON output (the CLI's) and object spreads read them like plain fields.
+    const serialised = JSON.parse(JSON.stringify(result)) as {
+      bindingLimits: unknown[];
+      unusedAssets: unknown[];
+    };
+    expect(serialised.bindingLimits).toHaveLength(limits.length);
+    expect(serialised.unusedAssets).toHaveLength(result.unusedAssets.length);
+    expect({ ...result }.unusedAssetsOmitted).toBe(result.unusedAssetsOmitted);
+  });
+
   it('gives a verified plan for the demo book in both modes, with and without lots', async () => {
     const book = draftToBook(
       parseBookFile(

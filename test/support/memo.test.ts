@@ -1,4 +1,4 @@
-import { cached, cachedLatest, setKeepingLatest } from '../../src/support/memo';
+import { cached, cachedLatest, once, setKeepingLatest } from '../../src/support/memo';
 
 describe('cached', () => {
   it('makes a value on the first ask only, and keeps null as a made value', () => {
@@ -43,5 +43,18 @@ describe('cachedLatest and setKeepingLatest', () => {
     ]);
     setKeepingLatest(map, 'c', 4, 2);
     expect([...map.keys()]).toEqual(['a', 'c']);
+  });
+});
+
+describe('once', () => {
+  it('makes its value on the first call only, undefined included', () => {
+    let made = 0;
+    const value = once(() => {
+      made += 1;
+      return undefined;
+    });
+    expect(value()).toBeUndefined();
+    expect(value()).toBeUndefined();
+    expect(made).toBe(1);
   });
 });
