@@ -10,7 +10,7 @@ import type { Decimal } from '../domain/decimal';
 import { dec, sum, ZERO } from '../domain/decimal';
 import type { Asset, Book } from '../domain/model';
 import { assetsById } from './account-targets';
-import type { AllocationColumn, ConcentrationRow, Formulation } from './formulation/build-model';
+import type { ConcentrationRow, Formulation } from './formulation/build-model';
 import { BPS_PER_UNIT, DAYS_PER_YEAR_FUNDING, OBJECTIVE_PER_BASE_PER_VALUE } from './formulation/scaling';
 import type {
   AccountOutcome,
@@ -125,7 +125,9 @@ function shortfallReason(
   targetIndex: number,
   duals: Duals | undefined,
 ): ShortfallReason {
-  const columns = formulation.allocationsByTarget[targetIndex];
+  const columns = Array.from(formulation.allocations.byTarget[targetIndex], (index) =>
+    formulation.allocations.at(index),
+  );
   if (columns.length === 0) return 'NO_ELIGIBLE_ASSET_HELD';
   const accountId = formulation.targets[targetIndex].account.id;
   const supplyIndexes = new Set(columns.map((allocation) => allocation.supplyIndex));
@@ -283,44 +285,50 @@ export function unusedAssets(
     if (targetIndex !== undefined && supplyIndex !== undefined)
       used[supplyIndex * targetCount + targetIndex] = 1;
   }
-  const perUnitValue = (allocation: AllocationColumn): number | undefined => {
-    const reducedCost = duals?.reducedCosts?.[allocation.column];
+  const { allocations } = formulation;
+  /** Reduced cost of allocation `index` per unit of collateral value, base currency; undefined without duals. */
+  const perUnitValue = (index: number): number | undefined => {
+    const reducedCost = duals?.reducedCosts?.[allocations.column[index]];
     return reducedCost === undefined
       ? undefined
-      : reducedCost / (allocation.collateralValuePerUnit * OBJECTIVE_PER_BASE_PER_VALUE);
+      : reducedCost / (allocations.collateralValuePerUnit[index] * OBJECTIVE_PER_BASE_PER_VALUE);
   };
   const result: UnusedAsset[] = [];
   let omitted = 0;
-  formulation.allocationsByTarget.forEach((atAccount, targetIndex) => {
+  allocations.byTarget.forEach((atAccount, targetIndex) => {
     const account = formulation.targets[targetIndex].account;
     // Sort keys first (an account may have a thousand unused sources), objects only for the listed.
     // One pass: plain loops into typed arrays, as this visits every eligible pair of the book.
-    const unused: AllocationColumn[] = [];
+    const unused = new Int32Array(atAccount.length);
     const keyOf = new Float64Array(atAccount.length);
-    for (const allocation of atAccount) {
-      if (used[allocation.supplyIndex * targetCount + targetIndex] === 1) continue;
-      keyOf[unused.length] = perUnitValue(allocation) ?? Infinity;
-      unused.push(allocation);
+    let unusedCount = 0;
+    for (const index of atAccount) {
+      if (used[allocations.supplyIndex[index] * targetCount + targetIndex] === 1) continue;
+      keyOf[unusedCount] = perUnitValue(index) ?? Infinity;
+      unused[unusedCount++] = index;
     }
-    const keys = keyOf.subarray(0, unused.length);
-    const order = new Int32Array(unused.length);
-    for (let index = 0; index < order.length; index += 1) order[index] = index;
+    const keys = keyOf.subarray(0, unusedCount);
+    const order = new Int32Array(unusedCount);
+    for (let position = 0; position < order.length; position += 1) order[position] = position;
     // Only the first `perAccount` are listed: sort just those at or below the perAccount-th key
     // (all of them when that key is NaN, which the comparator below orders as it always did).
     const threshold =
-      perAccount >= unused.length ? NaN : perAccount === 0 ? -Infinity : keys.slice().sort()[perAccount - 1];
-    const candidates = Number.isNaN(threshold) ? order : order.filter((index) => keys[index] <= threshold);
+      perAccount >= unusedCount ? NaN : perAccount === 0 ? -Infinity : keys.slice().sort()[perAccount - 1];
+    const candidates = Number.isNaN(threshold)
+      ? order
+      : order.filter((position) => keys[position] <= threshold);
+    const supplyOf = (position: number) => formulation.supplies[allocations.supplyIndex[unused[position]]];
     candidates.sort(
       (a, b) =>
         keys[a] - keys[b] ||
-        compareText(unused[a].supply.asset.id, unused[b].supply.asset.id) ||
-        compareText(unused[a].supply.location, unused[b].supply.location),
+        compareText(supplyOf(a).asset.id, supplyOf(b).asset.id) ||
+        compareText(supplyOf(a).location, supplyOf(b).location),
     );
-    const listed = Array.from(candidates.subarray(0, perAccount), (index) => ({
-      allocation: unused[index],
-      perUnit: perUnitValue(unused[index]),
+    const listed = Array.from(candidates.subarray(0, perAccount), (position) => ({
+      allocation: allocations.at(unused[position]),
+      perUnit: perUnitValue(unused[position]),
     }));
-    omitted += unused.length - listed.length;
+    omitted += unusedCount - listed.length;
     for (const { allocation, perUnit } of listed) {
       const { asset, location } = allocation.supply;
       const label = `${asset.name} (${asset.id} at ${location})`;

@@ -10,7 +10,7 @@
  * satisfies every row of the formulation's base model. Not used with movement indicators.
  */
 import { rowActivities } from './explain';
-import type { AllocationColumn, Formulation } from './formulation/build-model';
+import type { Formulation } from './formulation/build-model';
 import { allocationsCheapestFirst } from './formulation/build-model';
 
 /** Row violations and remaining needs below this (value units, scaling.ts) are ignored. */
@@ -25,16 +25,17 @@ export function roundAndRepair(
   const model = formulation.model;
   const values = Float64Array.from(relaxedValues);
   for (const column of formulation.shortfallColumns) if (column !== undefined) values[column] = 0;
-  for (const allocation of formulation.allocations) {
-    if (allocation.lot)
-      values[allocation.column] = Math.floor(values[allocation.column] + HEURISTIC_TOLERANCE);
+  const { allocations } = formulation;
+  for (let index = 0; index < allocations.count; index += 1) {
+    const column = allocations.column[index];
+    if (allocations.isLot(index)) values[column] = Math.floor(values[column] + HEURISTIC_TOLERANCE);
   }
   // Rounding moved allocations: bring each account's total-collateral column back to their sum.
   for (const column of formulation.totalColumns) if (column !== undefined) values[column] = 0;
-  for (const allocation of formulation.allocations) {
-    const totalColumn = formulation.totalColumns[allocation.targetIndex];
+  for (let index = 0; index < allocations.count; index += 1) {
+    const totalColumn = formulation.totalColumns[allocations.targetIndex[index]];
     if (totalColumn !== undefined) {
-      values[totalColumn] += allocation.collateralValuePerUnit * values[allocation.column];
+      values[totalColumn] += allocations.collateralValuePerUnit[index] * values[allocations.column[index]];
     }
   }
   const activity = rowActivities(model, values);
@@ -44,10 +45,11 @@ export function roundAndRepair(
       activity[model.rowIndex[entry]] += model.value[entry] * delta;
     }
   };
-  const shift = (allocation: AllocationColumn, delta: number): void => {
-    move(allocation.column, delta);
-    const totalColumn = formulation.totalColumns[allocation.targetIndex];
-    if (totalColumn !== undefined) move(totalColumn, allocation.collateralValuePerUnit * delta);
+  /** Moves allocation `index` by `delta`, and its account's total-collateral column with it. */
+  const shift = (index: number, delta: number): void => {
+    move(allocations.column[index], delta);
+    const totalColumn = formulation.totalColumns[allocations.targetIndex[index]];
+    if (totalColumn !== undefined) move(totalColumn, allocations.collateralValuePerUnit[index] * delta);
   };
 
   for (let pass = 0; pass < MAX_REPAIR_PASSES; pass += 1) {
@@ -56,13 +58,14 @@ export function roundAndRepair(
       let excess = activity[row] - model.rowUpper[row];
       if (!(excess > HEURISTIC_TOLERANCE)) continue;
       violated = true;
-      for (const allocation of formulation.allocations) {
+      for (let index = 0; index < allocations.count; index += 1) {
         if (!(excess > HEURISTIC_TOLERANCE)) break;
-        const coefficient = coefficientAt(formulation, allocation.column, row);
-        if (!(coefficient > 0) || !(values[allocation.column] > 0)) continue;
+        const column = allocations.column[index];
+        const coefficient = coefficientAt(formulation, column, row);
+        if (!(coefficient > 0) || !(values[column] > 0)) continue;
         const wanted = excess / coefficient;
-        const delta = Math.min(values[allocation.column], allocation.lot ? Math.ceil(wanted) : wanted);
-        shift(allocation, -delta);
+        const delta = Math.min(values[column], allocations.isLot(index) ? Math.ceil(wanted) : wanted);
+        shift(index, -delta);
         excess -= delta * coefficient;
       }
     }
@@ -72,26 +75,23 @@ export function roundAndRepair(
   formulation.targets.forEach((_target, targetIndex) => {
     const coverageRow = formulation.coverageRows[targetIndex];
     if (coverageRow === undefined) return;
-    for (const allocation of allocationsCheapestFirst(formulation)[targetIndex]) {
+    for (const index of allocationsCheapestFirst(formulation)[targetIndex]) {
       const need = model.rowLower[coverageRow] - activity[coverageRow];
       if (!(need > HEURISTIC_TOLERANCE)) break;
-      let room = allocation.upper - values[allocation.column];
-      for (
-        let entry = model.columnStart[allocation.column];
-        entry < model.columnStart[allocation.column + 1];
-        entry += 1
-      ) {
+      const column = allocations.column[index];
+      let room = allocations.upper[index] - values[column];
+      for (let entry = model.columnStart[column]; entry < model.columnStart[column + 1]; entry += 1) {
         const row = model.rowIndex[entry];
         const coefficient = model.value[entry];
         if (coefficient > 0 && Number.isFinite(model.rowUpper[row])) {
           room = Math.min(room, Math.max(0, model.rowUpper[row] - activity[row]) / coefficient);
         }
       }
-      const wanted = need / allocation.collateralValuePerUnit;
-      const delta = allocation.lot
+      const wanted = need / allocations.collateralValuePerUnit[index];
+      const delta = allocations.isLot(index)
         ? Math.min(Math.ceil(wanted - HEURISTIC_TOLERANCE), Math.floor(room + HEURISTIC_TOLERANCE))
         : Math.min(wanted, room);
-      if (delta > 0) shift(allocation, delta);
+      if (delta > 0) shift(index, delta);
     }
     const shortfallColumn = formulation.shortfallColumns[targetIndex];
     const remaining = model.rowLower[coverageRow] - activity[coverageRow];

@@ -23,13 +23,16 @@ export function restrictedMovementModel(
   model: LinearModel,
   relaxedValues: Float64Array,
 ): LinearModel {
-  const allocationOf = new Map(formulation.allocations.map((allocation) => [allocation.column, allocation]));
+  const { allocations } = formulation;
+  const allocationOf = new Map<number, number>();
+  for (let index = 0; index < allocations.count; index += 1)
+    allocationOf.set(allocations.column[index], index);
   const moved = (indicator: MovementIndicator): number => {
-    const allocation = allocationOf.get(indicator.allocationColumn);
-    if (allocation === undefined) return 0;
+    const index = allocationOf.get(indicator.allocationColumn);
+    if (index === undefined) return 0;
     const value = relaxedValues[indicator.allocationColumn];
-    const units = indicator.kind === 'DELIVER' ? value : allocation.upper - value;
-    return units * allocation.marketValuePerUnit;
+    const units = indicator.kind === 'DELIVER' ? value : allocations.upper[index] - value;
+    return units * allocations.marketValuePerUnit[index];
   };
   const ranked = formulation.movementIndicators
     .map((indicator) => ({ indicator, value: moved(indicator) }))

@@ -543,7 +543,7 @@ async function solveWith(
 
 /** The movement heuristic needs the indicators to be the model's only integers. */
 function movementHeuristicApplies(formulation: Formulation): boolean {
-  return formulation.hasIndicators && !formulation.allocations.some((allocation) => allocation.lot);
+  return formulation.hasIndicators && !formulation.allocations.hasLots();
 }
 
 /**

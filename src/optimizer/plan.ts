@@ -28,7 +28,8 @@ import type { Account, Asset, Book } from '../domain/model';
 import { collateralValue, marketValue } from '../domain/valuation';
 import type { AccountTarget } from './account-targets';
 import { assetsById } from './account-targets';
-import type { AllocationColumn, Formulation } from './formulation/build-model';
+import type { AllocationColumn } from './formulation/allocation-table';
+import type { Formulation } from './formulation/build-model';
 import {
   allocationsCheapestFirst,
   costPerCollateralValue,
@@ -83,12 +84,17 @@ export function buildPlan(
   });
 
   const allocated: Allocated[] = [];
-  for (const allocation of formulation.allocations) {
-    const value = columnValues[allocation.column];
+  const { allocations } = formulation;
+  for (let index = 0; index < allocations.count; index += 1) {
+    const value = columnValues[allocations.column[index]];
+    if (!(value > 0)) continue;
     // Dropping a crumb of a delivery saves a movement; dropping a crumb of a KEEP would create one.
     const crumb =
-      !allocation.lot && !allocation.isKeep && value * allocation.marketValuePerUnit <= SOLVER_NOISE;
-    if (!(value > 0) || crumb) continue;
+      !allocations.isLot(index) &&
+      !allocations.isKeep(index) &&
+      value * allocations.marketValuePerUnit[index] <= SOLVER_NOISE;
+    if (crumb) continue;
+    const allocation = allocations.at(index);
     const quantity = columnQuantity(allocation, value);
     if (quantity.greaterThan(ZERO)) allocated.push({ allocation, quantity });
   }
@@ -120,9 +126,12 @@ export function buildPlan(
  */
 function solverCollateralValues(formulation: Formulation, columnValues: Float64Array): Decimal[] {
   const values = formulation.targets.map(() => 0);
-  for (const allocation of formulation.allocations) {
-    const columnValue = columnValues[allocation.column];
-    if (columnValue > 0) values[allocation.targetIndex] += columnValue * allocation.collateralValuePerUnit;
+  const { allocations } = formulation;
+  for (let index = 0; index < allocations.count; index += 1) {
+    const columnValue = columnValues[allocations.column[index]];
+    if (columnValue > 0) {
+      values[allocations.targetIndex[index]] += columnValue * allocations.collateralValuePerUnit[index];
+    }
   }
   return values.map((value, targetIndex) =>
     dec(value).times(formulation.valueScale).dividedBy(formulation.accountToBase[targetIndex]),
@@ -305,7 +314,8 @@ function repairCoverage(
     // collateral value, then column), so repair does not add a movement (or a new concentration
     // group) for the last few units; with movement indicators it may only top up those lines. The
     // account's other sources are tried only when the chosen lines cannot close the gap.
-    const costOf = (allocation: AllocationColumn) => costPerCollateralValue(formulation.model, allocation);
+    const costOf = (allocation: AllocationColumn) =>
+      costPerCollateralValue(formulation.model, formulation.allocations, allocation.index);
     const chosen = lines
       .map((line) => line.allocation)
       .sort((left, right) => costOf(left) - costOf(right) || left.column - right.column);
@@ -316,8 +326,10 @@ function repairCoverage(
     if (formulation.hasIndicators || !need.greaterThan(ZERO)) return;
     // The solver usually used the cheapest sources up: most of the account's candidates are
     // skipped on the used-up flag, without a Decimal comparison each.
-    for (const allocation of cheapestFirst[targetIndex]) {
-      if (usedUp[allocation.supplyIndex] === 1 || lineOf.has(allocation)) continue;
+    for (const index of cheapestFirst[targetIndex]) {
+      if (usedUp[formulation.allocations.supplyIndex[index]] === 1) continue;
+      const allocation = formulation.allocations.at(index);
+      if (lineOf.has(allocation)) continue;
       raise(allocation);
       if (!need.greaterThan(ZERO)) return;
     }

@@ -58,11 +58,12 @@ export function layoutKey(formulation: Formulation, request: OptimizeRequest): s
   };
   for (const target of formulation.targets) mixText(target.account.id);
   for (const supply of formulation.supplies) mixText(supply.key);
-  for (const allocation of formulation.allocations) {
-    mix(allocation.column);
-    mix(allocation.supplyIndex);
-    mix(allocation.targetIndex);
-    mix(allocation.isKeep ? 1 : 0);
+  const { allocations } = formulation;
+  for (let index = 0; index < allocations.count; index += 1) {
+    mix(allocations.column[index]);
+    mix(allocations.supplyIndex[index]);
+    mix(allocations.targetIndex[index]);
+    mix(allocations.isKeep(index) ? 1 : 0);
   }
   for (const row of formulation.concentrationRows) {
     mix(row.row);
@@ -76,7 +77,7 @@ export function layoutKey(formulation: Formulation, request: OptimizeRequest): s
     request.lotMode ? 'lots' : 'continuous',
     model.columnCount,
     model.rowCount,
-    formulation.allocations.length,
+    allocations.count,
     (hash >>> 0).toString(16),
   ].join(':');
 }

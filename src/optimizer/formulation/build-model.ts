@@ -34,6 +34,8 @@ import type { AccountTarget } from '../account-targets';
 import { assetsById } from '../account-targets';
 import type { OptimizeRequest } from '../optimizer.types';
 import type { LinearModel } from '../solvers/linear-model';
+import type { AllocationTable } from './allocation-table';
+import { AllocationTableDraft, resized } from './allocation-table';
 import { chooseValueScale, fixedCostInObjectiveUnits, fundingCostPerValueUnit } from './scaling';
 import type { Supply } from './supplies';
 import { collectSupplies, mergedPostings } from './supplies';
@@ -55,28 +57,6 @@ export const NAMED_MODEL_MAX_COLUMNS = 20_000;
 /** Value units (scaling.ts) below which a lot is too small to be an integer column. */
 export const MIN_INTEGER_LOT_VALUE = 1e-4;
 
-export interface AllocationColumn {
-  readonly column: number;
-  readonly supply: Supply;
-  readonly supplyIndex: number;
-  readonly targetIndex: number;
-  readonly haircut: AppliedHaircut;
-  /** Integer lots rather than value units of market value (scaling.ts). */
-  readonly lot: boolean;
-  /** Lot size the quantity must be a multiple of (lot mode), also when the column is continuous. */
-  readonly lotSize?: Decimal;
-  /** Units of the asset per column unit (a lot size, or the units one value unit of market value buys). */
-  readonly quantityPerColumnUnit: Decimal;
-  /** Value units of market value per column unit. */
-  readonly marketValuePerUnit: number;
-  /** Value units of collateral value per column unit at this account. */
-  readonly collateralValuePerUnit: number;
-  /** Posted collateral staying at the account that holds it (REOPTIMIZE). */
-  readonly isKeep: boolean;
-  /** Column upper bound, in column units. */
-  readonly upper: number;
-}
-
 export type ConcentrationRowPart = 'FRACTION' | 'MAX_VALUE' | 'BLOCKED';
 
 export interface ConcentrationRow {
@@ -90,9 +70,8 @@ export interface Formulation {
   readonly model: LinearModel;
   readonly targets: readonly AccountTarget[];
   readonly supplies: readonly Supply[];
-  readonly allocations: readonly AllocationColumn[];
-  /** The allocation columns of each target, in column order. */
-  readonly allocationsByTarget: readonly (readonly AllocationColumn[])[];
+  /** The allocation columns; `allocations.byTarget` lists each target's, in column order. */
+  readonly allocations: AllocationTable;
   /** Per target (undefined when the account is not in the model). */
   readonly shortfallColumns: readonly (number | undefined)[];
   readonly coverageRows: readonly (number | undefined)[];
@@ -159,10 +138,10 @@ class ModelDraft {
   addColumn(name: string, cost: number, lower: number, upper: number, integer = false): number {
     if (this.columnCount === this.cost.length) {
       const capacity = 2 * this.cost.length;
-      this.cost = grown(this.cost, capacity);
-      this.columnLower = grown(this.columnLower, capacity);
-      this.columnUpper = grown(this.columnUpper, capacity);
-      this.integer = grown(this.integer, capacity);
+      this.cost = resized(this.cost, capacity);
+      this.columnLower = resized(this.columnLower, capacity);
+      this.columnUpper = resized(this.columnUpper, capacity);
+      this.integer = resized(this.integer, capacity);
     }
     const column = this.columnCount++;
     this.cost[column] = cost;
@@ -176,8 +155,8 @@ class ModelDraft {
   addRow(name: string, lower: number, upper: number): number {
     if (this.rowCount === this.rowLower.length) {
       const capacity = 2 * this.rowLower.length;
-      this.rowLower = grown(this.rowLower, capacity);
-      this.rowUpper = grown(this.rowUpper, capacity);
+      this.rowLower = resized(this.rowLower, capacity);
+      this.rowUpper = resized(this.rowUpper, capacity);
     }
     const row = this.rowCount++;
     this.rowLower[row] = lower;
@@ -190,9 +169,9 @@ class ModelDraft {
     if (value === 0) return;
     if (this.entryCount === this.entryValue.length) {
       const capacity = 2 * this.entryValue.length;
-      this.entryRow = grown(this.entryRow, capacity);
-      this.entryColumn = grown(this.entryColumn, capacity);
-      this.entryValue = grown(this.entryValue, capacity);
+      this.entryRow = resized(this.entryRow, capacity);
+      this.entryColumn = resized(this.entryColumn, capacity);
+      this.entryValue = resized(this.entryValue, capacity);
     }
     const entry = this.entryCount++;
     this.entryRow[entry] = row;
@@ -256,14 +235,10 @@ class ModelDraft {
   }
 }
 
-function grown<T extends Float64Array | Int32Array | Uint8Array>(array: T, capacity: number): T {
-  const bigger = new (array.constructor as new (length: number) => T)(capacity);
-  bigger.set(array);
-  return bigger;
-}
-
 interface EligibleHaircut {
   readonly haircut: AppliedHaircut;
+  /** Position of `haircut` in the lookup's `applied` list (AllocationTable's haircut index). */
+  readonly index: number;
   /** 1 - total haircut: collateral value per unit of market value; always > 0. */
   readonly keepFraction: number;
 }
@@ -279,6 +254,7 @@ function ruleHaircut(
   account: Account,
   crossCurrency: boolean,
   byRule: WeakMap<EligibilityRule, Map<boolean, EligibleHaircut | undefined>>,
+  applied: AppliedHaircut[],
 ): EligibleHaircut | undefined {
   if (!rule.eligible) return undefined;
   let variants = byRule.get(rule);
@@ -289,7 +265,7 @@ function ruleHaircut(
   if (variants.has(crossCurrency)) return variants.get(crossCurrency);
   const haircut = appliedHaircut(rule, asset, account);
   const keepFraction = 1 - haircut.total.toNumber();
-  const eligible = keepFraction > 0 ? { haircut, keepFraction } : undefined;
+  const eligible = keepFraction > 0 ? { haircut, keepFraction, index: applied.push(haircut) - 1 } : undefined;
   variants.set(crossCurrency, eligible);
   return eligible;
 }
@@ -306,6 +282,8 @@ class EligibilityLookup {
   /** Per target, by 2 x rule position + (1 if cross-currency): the haircut, or null when ineligible. */
   private readonly haircuts: (EligibleHaircut | null | undefined)[][];
   private readonly byRule = new WeakMap<EligibilityRule, Map<boolean, EligibleHaircut | undefined>>();
+  /** The distinct haircuts handed out, by EligibleHaircut.index. */
+  readonly applied: AppliedHaircut[] = [];
 
   constructor(
     private readonly book: Book,
@@ -334,7 +312,14 @@ class EligibilityLookup {
     const slot = 2 * ruleIndex + (crossCurrency ? 1 : 0);
     const cached = this.haircuts[targetIndex][slot];
     if (cached !== undefined) return cached ?? undefined;
-    const eligible = ruleHaircut(account.eligibility[ruleIndex], asset, account, crossCurrency, this.byRule);
+    const eligible = ruleHaircut(
+      account.eligibility[ruleIndex],
+      asset,
+      account,
+      crossCurrency,
+      this.byRule,
+      this.applied,
+    );
     this.haircuts[targetIndex][slot] = eligible ?? null;
     return eligible;
   }
@@ -344,32 +329,34 @@ function toBase(book: Book, currency: string): number {
   return fxRate(book.market.fxRates, currency, book.market.baseCurrency).toNumber();
 }
 
-/** Objective units per value unit of collateral an allocation brings: the order "cheapest first" means. */
-export function costPerCollateralValue(model: LinearModel, allocation: AllocationColumn): number {
-  return model.objective[allocation.column] / allocation.collateralValuePerUnit;
+/** Objective units per value unit of collateral allocation `index` brings: the order "cheapest first" means. */
+export function costPerCollateralValue(
+  model: LinearModel,
+  allocations: AllocationTable,
+  index: number,
+): number {
+  return model.objective[allocations.column[index]] / allocations.collateralValuePerUnit[index];
 }
 
-const cheapestFirstByFormulation = new WeakMap<Formulation, readonly (readonly AllocationColumn[])[]>();
+const cheapestFirstByFormulation = new WeakMap<Formulation, readonly Int32Array[]>();
 
 /**
- * Each target's allocation columns, cheapest per unit of collateral value first (the formulation's
+ * Each target's allocation indexes, cheapest per unit of collateral value first (the formulation's
  * own costs). Partial-solve hints, plan repair and the lot heuristic all walk accounts in this
  * order; sorting is the cost (200 accounts x 1,400 columns on a large book), so it is done once
  * per formulation.
  */
-export function allocationsCheapestFirst(formulation: Formulation): readonly (readonly AllocationColumn[])[] {
+export function allocationsCheapestFirst(formulation: Formulation): readonly Int32Array[] {
   return cached(cheapestFirstByFormulation, formulation, () => {
-    const objective = formulation.model.objective;
-    return formulation.allocationsByTarget.map((allocations) => {
-      // Plain loops: Float64Array.from and Array.from with a map function go through iterators.
-      const keys = new Float64Array(allocations.length);
-      for (let position = 0; position < allocations.length; position += 1) {
-        const allocation = allocations[position];
-        keys[position] = objective[allocation.column] / allocation.collateralValuePerUnit;
+    const { model, allocations } = formulation;
+    return allocations.byTarget.map((indexes) => {
+      const keys = new Float64Array(indexes.length);
+      for (let position = 0; position < indexes.length; position += 1) {
+        keys[position] = costPerCollateralValue(model, allocations, indexes[position]);
       }
       const order = ascendingOrder(keys);
-      const sorted: AllocationColumn[] = new Array(allocations.length);
-      for (let rank = 0; rank < order.length; rank += 1) sorted[rank] = allocations[order[rank]];
+      const sorted = new Int32Array(indexes.length);
+      for (let rank = 0; rank < order.length; rank += 1) sorted[rank] = indexes[order[rank]];
       return sorted;
     });
   });
@@ -427,8 +414,9 @@ export function buildFormulation(
     return column;
   });
 
-  const allocations: AllocationColumn[] = [];
+  const table = new AllocationTableDraft();
   const inventoryRows: number[] = [];
+  const quantityPerValueUnit: Decimal[] = [];
   const eligibility = new EligibilityLookup(book, targets, request.asOfDate);
   supplies.forEach((supply, supplyIndex) => {
     const asset = supply.asset;
@@ -439,84 +427,81 @@ export function buildFormulation(
     const availableValue = (supply.quantity.toNumber() * marketValuePerAssetUnit) / valueScale;
     const inventoryRow = draft.addRow(draft.named ? `avail[${supply.key}]` : '', -Infinity, availableValue);
     // Units of the asset in one value unit of a continuous column: the same at every account.
-    const quantityPerValueUnit = dec(valueScale).dividedBy(
-      asset.price.times(fxRate(book.market.fxRates, asset.currency, book.market.baseCurrency)),
+    quantityPerValueUnit.push(
+      dec(valueScale).dividedBy(
+        asset.price.times(fxRate(book.market.fxRates, asset.currency, book.market.baseCurrency)),
+      ),
     );
     inventoryRows.push(inventoryRow);
     if (supply.postedAtAccountId !== undefined) objectiveOffset += movementPerValueUnit * availableValue;
+    // A lot and the whole lots the supply holds, in value units and lots.
+    const lotValue = lot ? ((asset.lotSize as Decimal).toNumber() * marketValuePerAssetUnit) / valueScale : 0;
+    const lotsHeld = lot ? wholeLots(supply.quantity, asset.lotSize as Decimal).toNumber() : 0;
 
-    targets.forEach((target, targetIndex) => {
+    for (let targetIndex = 0; targetIndex < targets.length; targetIndex += 1) {
       const coverageRow = coverageRows[targetIndex];
-      if (coverageRow === undefined) return;
-      const account = target.account;
+      if (coverageRow === undefined) continue;
       const eligible = eligibility.haircut(targetIndex, asset, assetPosition);
-      if (eligible === undefined) return;
-      const { haircut, keepFraction } = eligible;
+      if (eligible === undefined) continue;
+      const account = targets[targetIndex].account;
       const isKeep = supply.postedAtAccountId === account.id;
-      // Collateral already at its account may stay in any quantity; only moves come in lots.
-      const lotValue = lot
-        ? ((asset.lotSize as Decimal).toNumber() * marketValuePerAssetUnit) / valueScale
-        : 0;
       // Collateral already at its account may stay in any quantity; only moves come in lots. A lot
       // worth under MIN_INTEGER_LOT_VALUE would put coefficients below the solver's zero threshold:
       // such a column is solved continuously and plan.ts rounds it to whole lots.
       const wholeLotsOnly = lot && !isKeep;
       const columnIsLot = wholeLotsOnly && lotValue >= MIN_INTEGER_LOT_VALUE;
-      const quantityPerColumnUnit = columnIsLot ? (asset.lotSize as Decimal) : quantityPerValueUnit;
-      const marketValuePerUnit = columnIsLot
-        ? ((asset.lotSize as Decimal).toNumber() * marketValuePerAssetUnit) / valueScale
-        : 1;
-      const upper = columnIsLot
-        ? wholeLots(supply.quantity, asset.lotSize as Decimal).toNumber()
-        : availableValue;
-      if (!(upper > 0)) return;
+      const marketValuePerUnit = columnIsLot ? lotValue : 1;
+      const upper = columnIsLot ? lotsHeld : availableValue;
+      if (!(upper > 0)) continue;
       const movementSign = isKeep ? -1 : 1;
       const cost =
         marketValuePerUnit *
         (fundingPerValueUnit + movementSign * movementPerValueUnit + (isKeep ? 0 : MOVEMENT_TIE_BREAK));
       const name = draft.named ? `alloc[${supply.key}>${account.id}]` : '';
       const column = draft.addColumn(name, cost, 0, upper, columnIsLot);
-      const collateralValuePerUnit = marketValuePerUnit * keepFraction;
+      const collateralValuePerUnit = marketValuePerUnit * eligible.keepFraction;
       draft.add(coverageRow, column, collateralValuePerUnit);
       draft.add(inventoryRow, column, marketValuePerUnit);
-      allocations.push({
+      table.add({
         column,
-        supply,
         supplyIndex,
         targetIndex,
-        haircut,
+        haircutIndex: eligible.index,
         lot: columnIsLot,
-        lotSize: wholeLotsOnly ? asset.lotSize : undefined,
-        quantityPerColumnUnit,
+        wholeLots: wholeLotsOnly,
+        isKeep,
         marketValuePerUnit,
         collateralValuePerUnit,
-        isKeep,
         upper,
       });
-    });
+    }
+  });
+  const allocations = table.build({
+    supplies,
+    targetCount: targets.length,
+    quantityPerValueUnit,
+    haircuts: eligibility.applied,
   });
 
   // A negative funding cost (cash that earns less at the custodian than as collateral) would make
   // the optimizer over-deliver it: cap what such sources bring at what the account needs, plus the
   // largest of their lots. The cap moves with the requirement, so its dual is part of the marginal cost.
-  const allocationsByTarget = targets.map((): AllocationColumn[] => []);
-  for (const allocation of allocations) allocationsByTarget[allocation.targetIndex].push(allocation);
   const negativeCost = Uint8Array.from(supplies, (supply) => (supply.fundingCostBps.isNegative() ? 1 : 0));
   const anyNegativeCost = negativeCost.includes(1);
   const negativeCostRows = targets.map((target, targetIndex) => {
     if (!anyNegativeCost) return undefined;
-    const columns = allocationsByTarget[targetIndex].filter(
-      (allocation) => negativeCost[allocation.supplyIndex] === 1,
+    const indexes = allocations.byTarget[targetIndex].filter(
+      (index) => negativeCost[allocations.supplyIndex[index]] === 1,
     );
-    if (columns.length === 0) return undefined;
-    const overshoot = Math.max(
-      0,
-      ...columns
-        .filter((allocation) => allocation.lot)
-        .map((allocation) => allocation.collateralValuePerUnit),
-    );
+    if (indexes.length === 0) return undefined;
+    let overshoot = 0;
+    for (const index of indexes) {
+      if (allocations.isLot(index))
+        overshoot = Math.max(overshoot, allocations.collateralValuePerUnit[index]);
+    }
     const row = draft.addRow(`negcap[${target.account.id}]`, -Infinity, toCover[targetIndex] + overshoot);
-    for (const allocation of columns) draft.add(row, allocation.column, allocation.collateralValuePerUnit);
+    for (const index of indexes)
+      draft.add(row, allocations.column[index], allocations.collateralValuePerUnit[index]);
     return row;
   });
 
@@ -527,7 +512,7 @@ export function buildFormulation(
     request,
     targets,
     supplies,
-    allocationsByTarget,
+    allocations,
     accountToBase,
     assets,
     valueScale,
@@ -555,7 +540,6 @@ export function buildFormulation(
     targets,
     supplies,
     allocations,
-    allocationsByTarget,
     shortfallColumns,
     coverageRows,
     negativeCostRows,
@@ -579,7 +563,7 @@ function addConcentrationRows(
   request: OptimizeRequest,
   targets: readonly AccountTarget[],
   supplies: readonly Supply[],
-  allocationsByTarget: readonly (readonly AllocationColumn[])[],
+  allocations: AllocationTable,
   accountToBase: readonly number[],
   assets: ReadonlyMap<string, Asset>,
   valueScale: number,
@@ -603,7 +587,7 @@ function addConcentrationRows(
     if (target.account.concentrationLimits.length === 0) return;
     const account = target.account;
     const toValueUnits = accountToBase[targetIndex] / valueScale;
-    const columns = allocationsByTarget[targetIndex];
+    const indexes = allocations.byTarget[targetIndex];
     // TOP_UP: today's postings are constants on the right-hand side.
     const postedLines =
       request.mode === 'TOP_UP' ? postedConcentrationLines(book, request, target, assets) : [];
@@ -621,8 +605,8 @@ function addConcentrationRows(
       const column = draft.addColumn(`total[${account.id}]`, 0, 0, Infinity);
       const definition = draft.addRow(`total[${account.id}]:definition`, 0, 0);
       draft.add(definition, column, 1);
-      for (const allocation of columns)
-        draft.add(definition, allocation.column, -allocation.collateralValuePerUnit);
+      for (const index of indexes)
+        draft.add(definition, allocations.column[index], -allocations.collateralValuePerUnit[index]);
       totalColumn = column;
       totalColumns[targetIndex] = column;
       return column;
@@ -632,7 +616,7 @@ function addConcentrationRows(
     // by testing every column of the account (an issuer limit per issuer would make that quadratic).
     // Only the groups this account's limits name are collected.
     const limitGroups = limitGroupKeys(account).map(groupIdOf);
-    const columnLists: AllocationColumn[][] = [];
+    const columnLists: number[][] = [];
     for (const group of limitGroups) {
       // A group no supply is in (an id past the table) has no columns.
       if (group < listOfGroup.length && listOfGroup[group] < 0) {
@@ -640,26 +624,27 @@ function addConcentrationRows(
         columnLists.push([]);
       }
     }
-    for (const allocation of columns) {
-      const groups = groupIdsBySupply[allocation.supplyIndex];
-      for (let index = 0; index < groups.length; index += 1) {
-        const list = listOfGroup[groups[index]];
-        if (list >= 0) columnLists[list].push(allocation);
+    for (const index of indexes) {
+      const groups = groupIdsBySupply[allocations.supplyIndex[index]];
+      for (let position = 0; position < groups.length; position += 1) {
+        const list = listOfGroup[groups[position]];
+        if (list >= 0) columnLists[list].push(index);
       }
     }
-    const groupColumnsOf = (limitIndex: number): readonly AllocationColumn[] => {
+    /** Adds each allocation of limit `limitIndex`'s group to `row` at its collateral value. */
+    const addGroup = (row: number, limitIndex: number): void => {
       const group = limitGroups[limitIndex];
-      return group < listOfGroup.length ? columnLists[listOfGroup[group]] : [];
+      if (group >= listOfGroup.length) return;
+      for (const index of columnLists[listOfGroup[group]])
+        draft.add(row, allocations.column[index], allocations.collateralValuePerUnit[index]);
     };
 
     account.concentrationLimits.forEach((limit, limitIndex) => {
-      const groupColumns = groupColumnsOf(limitIndex);
       const postedGroup = postedUsage?.[limitIndex].value.toNumber() ?? 0;
       const name = `conc[${account.id}#${limitIndex}]`;
       if (postedUsage?.[limitIndex].breached === true) {
         const row = draft.addRow(`${name}:blocked`, -Infinity, 0);
-        for (const allocation of groupColumns)
-          draft.add(row, allocation.column, allocation.collateralValuePerUnit);
+        addGroup(row, limitIndex);
         rows.push({ row, targetIndex, limitIndex, part: 'BLOCKED' });
         return;
       }
@@ -671,8 +656,7 @@ function addConcentrationRows(
             -Infinity,
             Math.max(0, fraction * postedTotal - postedGroup) * toValueUnits,
           );
-          for (const allocation of groupColumns)
-            draft.add(row, allocation.column, allocation.collateralValuePerUnit);
+          addGroup(row, limitIndex);
           draft.add(row, totalColumnOfAccount(), -fraction);
           rows.push({ row, targetIndex, limitIndex, part: 'FRACTION' });
         } else {
@@ -681,8 +665,7 @@ function addConcentrationRows(
             -Infinity,
             Math.max(0, fraction * target.requirement.toNumber() - postedGroup) * toValueUnits,
           );
-          for (const allocation of groupColumns)
-            draft.add(row, allocation.column, allocation.collateralValuePerUnit);
+          addGroup(row, limitIndex);
           rows.push({ row, targetIndex, limitIndex, part: 'FRACTION' });
         }
       }
@@ -692,8 +675,7 @@ function addConcentrationRows(
           -Infinity,
           Math.max(0, limit.maxValue.toNumber() - postedGroup) * toValueUnits,
         );
-        for (const allocation of groupColumns)
-          draft.add(row, allocation.column, allocation.collateralValuePerUnit);
+        addGroup(row, limitIndex);
         rows.push({ row, targetIndex, limitIndex, part: 'MAX_VALUE' });
       }
     });
@@ -734,30 +716,35 @@ function addMovementIndicators(
   draft: ModelDraft,
   request: OptimizeRequest,
   supplies: readonly Supply[],
-  allocations: readonly AllocationColumn[],
+  allocations: AllocationTable,
   fixedCost: number,
   indicators: MovementIndicator[],
 ): { forcedCost: number; countRow?: number } {
   const indicatorColumns: number[] = [];
   let forcedMovements = 0;
-  for (const allocation of allocations) {
-    if (allocation.isKeep) continue;
-    const indicator = draft.addColumn(`move[${allocation.column}]`, fixedCost, 0, 1, true);
-    const link = draft.addRow(`link[${allocation.column}]`, -Infinity, 0);
-    draft.add(link, allocation.column, 1);
-    draft.add(link, indicator, -allocation.upper);
+  // Per supply, its KEEP allocation (-1: none).
+  const keepOf = new Int32Array(supplies.length).fill(-1);
+  for (let index = 0; index < allocations.count; index += 1) {
+    const column = allocations.column[index];
+    if (allocations.isKeep(index)) {
+      if (keepOf[allocations.supplyIndex[index]] < 0) keepOf[allocations.supplyIndex[index]] = index;
+      continue;
+    }
+    const indicator = draft.addColumn(`move[${column}]`, fixedCost, 0, 1, true);
+    const link = draft.addRow(`link[${column}]`, -Infinity, 0);
+    draft.add(link, column, 1);
+    draft.add(link, indicator, -allocations.upper[index]);
     indicatorColumns.push(indicator);
-    indicators.push({ column: indicator, kind: 'DELIVER', allocationColumn: allocation.column });
+    indicators.push({ column: indicator, kind: 'DELIVER', allocationColumn: column });
   }
   supplies.forEach((supply, supplyIndex) => {
     if (supply.postedAtAccountId === undefined) return;
-    const keep = allocations.find(
-      (allocation) => allocation.isKeep && allocation.supplyIndex === supplyIndex,
-    );
-    if (keep === undefined) {
+    const keepIndex = keepOf[supplyIndex];
+    if (keepIndex < 0) {
       forcedMovements += 1;
       return;
     }
+    const keep = { column: allocations.column[keepIndex], upper: allocations.upper[keepIndex] };
     // keep + upper x returned >= upper: anything not kept is a return movement.
     const indicator = draft.addColumn(`return[${supply.key}]`, fixedCost, 0, 1, true);
     const link = draft.addRow(`returnlink[${supply.key}]`, keep.upper, Infinity);

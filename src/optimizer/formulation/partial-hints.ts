@@ -10,7 +10,8 @@
  */
 import type { LinearModel, PartialModelHints, WorkingSet } from '../solvers/linear-model';
 import { isMixedInteger } from '../solvers/solve-support';
-import type { AllocationColumn, Formulation } from './build-model';
+import type { AllocationTable } from './allocation-table';
+import type { Formulation } from './build-model';
 import { allocationsCheapestFirst, costPerCollateralValue } from './build-model';
 
 export interface PartialSolveSettings {
@@ -85,34 +86,28 @@ const columnSourcesByFormulation = new WeakMap<Formulation, Int32Array>();
  * made once, not for each of the two or three LPs an optimization solves. Read-only.
  */
 function columnGroupsOf(formulation: Formulation, columnCount: number): Int32Array {
-  return perColumn(
-    columnGroupsByFormulation,
-    formulation,
-    columnCount,
-    (allocation) => allocation.targetIndex,
-  );
+  return perColumn(columnGroupsByFormulation, formulation, columnCount, (table) => table.targetIndex);
 }
 
 /** Each column's supply (-1 for a column of no supply), made once per formulation. Read-only. */
 function columnSourcesOf(formulation: Formulation, columnCount: number): Int32Array {
-  return perColumn(
-    columnSourcesByFormulation,
-    formulation,
-    columnCount,
-    (allocation) => allocation.supplyIndex,
-  );
+  return perColumn(columnSourcesByFormulation, formulation, columnCount, (table) => table.supplyIndex);
 }
 
 function perColumn(
   cache: WeakMap<Formulation, Int32Array>,
   formulation: Formulation,
   columnCount: number,
-  valueOf: (allocation: AllocationColumn) => number,
+  valuesOf: (allocations: AllocationTable) => Int32Array,
 ): Int32Array {
   let values = cache.get(formulation);
   if (values === undefined || values.length !== columnCount) {
+    const { allocations } = formulation;
+    const byAllocation = valuesOf(allocations);
     values = new Int32Array(columnCount).fill(-1);
-    for (const allocation of formulation.allocations) values[allocation.column] = valueOf(allocation);
+    for (let index = 0; index < allocations.count; index += 1) {
+      values[allocations.column[index]] = byAllocation[index];
+    }
     cache.set(formulation, values);
   }
   return values;
@@ -140,6 +135,7 @@ function cheapestColumns(
   settings: PartialSolveSettings,
 ): Uint8Array {
   const included = new Uint8Array(model.columnCount);
+  const { allocations } = formulation;
   // Market value (value units) left in each supply for the greedy allocation.
   const left = Float64Array.from(formulation.inventoryRows, (row) => Math.max(0, model.rowUpper[row]));
   // The formulation's costs rank the columns even for a model that prices only shortfall.
@@ -150,28 +146,29 @@ function cheapestColumns(
     let reach = 0;
     let count = 0;
     let greedyNeed = need;
-    for (const allocation of ranked) {
-      if (allocation.isKeep) {
-        included[allocation.column] = 1;
+    for (const index of ranked) {
+      const column = allocations.column[index];
+      if (allocations.isKeep(index)) {
+        included[column] = 1;
         continue;
       }
       const cheapEnough =
         reach < settings.initialCoverMultiple * need || count < settings.initialColumnsPerAccount;
-      const supplyLeft = left[allocation.supplyIndex];
+      const supplyIndex = allocations.supplyIndex[index];
+      const supplyLeft = left[supplyIndex];
       const greedyTakes = greedyNeed > 0 && supplyLeft > 0;
       if (!cheapEnough && greedyNeed <= 0) break;
       if (!cheapEnough && !greedyTakes) continue;
-      included[allocation.column] = 1;
-      reach += allocation.collateralValuePerUnit * allocation.upper;
+      included[column] = 1;
+      const upper = allocations.upper[index];
+      const collateralValuePerUnit = allocations.collateralValuePerUnit[index];
+      const marketValuePerUnit = allocations.marketValuePerUnit[index];
+      reach += collateralValuePerUnit * upper;
       count += 1;
       if (greedyTakes) {
-        const units = Math.min(
-          allocation.upper,
-          supplyLeft / allocation.marketValuePerUnit,
-          greedyNeed / allocation.collateralValuePerUnit,
-        );
-        left[allocation.supplyIndex] -= units * allocation.marketValuePerUnit;
-        greedyNeed -= units * allocation.collateralValuePerUnit;
+        const units = Math.min(upper, supplyLeft / marketValuePerUnit, greedyNeed / collateralValuePerUnit);
+        left[supplyIndex] -= units * marketValuePerUnit;
+        greedyNeed -= units * collateralValuePerUnit;
       }
     }
   });
@@ -191,8 +188,9 @@ function elasticShortfall(formulation: Formulation, model: LinearModel): Pick<Pa
   }
   if (columns.length === 0) return {};
   let dearest = 0;
-  for (const allocation of formulation.allocations) {
-    dearest = Math.max(dearest, Math.abs(costPerCollateralValue(model, allocation)));
+  const { allocations } = formulation;
+  for (let index = 0; index < allocations.count; index += 1) {
+    dearest = Math.max(dearest, Math.abs(costPerCollateralValue(model, allocations, index)));
   }
   return {
     elastic: {
