@@ -97,7 +97,7 @@ describe('the allocation table', () => {
     const table = draft.build({
       supplies: [supply],
       targetCount: 3,
-      quantityPerValueUnit: [dec(2)],
+      quantityPerValueUnit: () => dec(2),
       haircuts: [haircut],
     });
     expect(table.count).toBe(2500);

@@ -71,8 +71,8 @@ interface AllocationArrays {
 interface AllocationContext {
   readonly supplies: readonly Supply[];
   readonly targetCount: number;
-  /** Per supply: the units of its asset one value unit of market value buys. */
-  readonly quantityPerValueUnit: readonly Decimal[];
+  /** The units of a supply's asset one value unit of market value buys (asked once per supply, when needed). */
+  readonly quantityPerValueUnit: (supply: Supply) => Decimal;
   /** The distinct applied haircuts, by haircutIndex. */
   readonly haircuts: readonly AppliedHaircut[];
 }
@@ -95,6 +95,7 @@ export class AllocationTable {
   private readonly haircutIndex: Int32Array;
   private readonly flags: Uint8Array;
   private readonly objects: (AllocationColumn | undefined)[] = [];
+  private readonly quantitiesPerValueUnit: (Decimal | undefined)[] = [];
 
   constructor(
     arrays: AllocationArrays,
@@ -155,7 +156,7 @@ export class AllocationTable {
       quantityPerColumnUnit:
         lot && supply.asset.lotSize !== undefined
           ? supply.asset.lotSize
-          : this.context.quantityPerValueUnit[supplyIndex],
+          : (this.quantitiesPerValueUnit[supplyIndex] ??= this.context.quantityPerValueUnit(supply)),
       marketValuePerUnit: this.marketValuePerUnit[index],
       collateralValuePerUnit: this.collateralValuePerUnit[index],
       isKeep: (flags & KEEP) !== 0,

@@ -26,7 +26,7 @@ import type { Decimal } from '../../domain/decimal';
 import { dec, ZERO } from '../../domain/decimal';
 import type { AppliedHaircut } from '../../domain/eligibility';
 import { appliedHaircut, ruleTable, selectRule } from '../../domain/eligibility';
-import type { Account, Asset, Book, EligibilityRule } from '../../domain/model';
+import type { Account, Asset, Book, ConcentrationLimit, EligibilityRule } from '../../domain/model';
 import { fxRate } from '../../domain/valuation';
 import { ascendingOrder } from '../../support/ascending-order';
 import { cached } from '../../support/memo';
@@ -325,8 +325,11 @@ class EligibilityLookup {
   }
 }
 
-function toBase(book: Book, currency: string): number {
-  return fxRate(book.market.fxRates, currency, book.market.baseCurrency).toNumber();
+/** Base-currency units per unit of each currency, as numbers, worked out once per currency. */
+function baseRates(book: Book): (currency: string) => number {
+  const rates = new Map<string, number>();
+  return (currency) =>
+    cached(rates, currency, () => fxRate(book.market.fxRates, currency, book.market.baseCurrency).toNumber());
 }
 
 /** Objective units per value unit of collateral allocation `index` brings: the order "cheapest first" means. */
@@ -382,7 +385,8 @@ export function buildFormulation(
   const reoptimize = request.mode === 'REOPTIMIZE';
   const supplies = collectSupplies(book, assets, reoptimize ? targets.map((target) => target.account) : []);
   const draft = new ModelDraft(supplies.length * targets.length <= NAMED_MODEL_MAX_COLUMNS);
-  const accountToBase = targets.map((target) => toBase(book, target.account.currency));
+  const toBase = baseRates(book);
+  const accountToBase = targets.map((target) => toBase(target.account.currency));
   const toCoverBase = targets.map((target, index) =>
     target.inModel
       ? target.target.minus(reoptimize ? 0 : target.postedCollateralValue).toNumber() * accountToBase[index]
@@ -391,8 +395,7 @@ export function buildFormulation(
   const valueScale = chooseValueScale(
     toCoverBase,
     supplies.map(
-      (supply) =>
-        supply.quantity.toNumber() * supply.asset.price.toNumber() * toBase(book, supply.asset.currency),
+      (supply) => supply.quantity.toNumber() * supply.asset.price.toNumber() * toBase(supply.asset.currency),
     ),
   );
   const fixedCost = fixedCostInObjectiveUnits(request.movementFixedCost?.toNumber() ?? 0, valueScale);
@@ -416,22 +419,15 @@ export function buildFormulation(
 
   const table = new AllocationTableDraft();
   const inventoryRows: number[] = [];
-  const quantityPerValueUnit: Decimal[] = [];
   const eligibility = new EligibilityLookup(book, targets, request.asOfDate);
   supplies.forEach((supply, supplyIndex) => {
     const asset = supply.asset;
     const assetPosition = eligibility.positionOf(asset);
-    const marketValuePerAssetUnit = asset.price.toNumber() * toBase(book, asset.currency);
+    const marketValuePerAssetUnit = asset.price.toNumber() * toBase(asset.currency);
     const fundingPerValueUnit = fundingCostPerValueUnit(supply.fundingCostBps.toNumber(), horizonDays);
     const lot = usesLots(asset, request);
     const availableValue = (supply.quantity.toNumber() * marketValuePerAssetUnit) / valueScale;
     const inventoryRow = draft.addRow(draft.named ? `avail[${supply.key}]` : '', -Infinity, availableValue);
-    // Units of the asset in one value unit of a continuous column: the same at every account.
-    quantityPerValueUnit.push(
-      dec(valueScale).dividedBy(
-        asset.price.times(fxRate(book.market.fxRates, asset.currency, book.market.baseCurrency)),
-      ),
-    );
     inventoryRows.push(inventoryRow);
     if (supply.postedAtAccountId !== undefined) objectiveOffset += movementPerValueUnit * availableValue;
     // A lot and the whole lots the supply holds, in value units and lots.
@@ -479,7 +475,13 @@ export function buildFormulation(
   const allocations = table.build({
     supplies,
     targetCount: targets.length,
-    quantityPerValueUnit,
+    // Units of the asset in one value unit of a continuous column: the same at every account.
+    quantityPerValueUnit: (supply) =>
+      dec(valueScale).dividedBy(
+        supply.asset.price.times(
+          fxRate(book.market.fxRates, supply.asset.currency, book.market.baseCurrency),
+        ),
+      ),
     haircuts: eligibility.applied,
   });
 
@@ -639,20 +641,22 @@ function addConcentrationRows(
         draft.add(row, allocations.column[index], allocations.collateralValuePerUnit[index]);
     };
 
+    const requirement = target.requirement.toNumber();
     account.concentrationLimits.forEach((limit, limitIndex) => {
       const postedGroup = postedUsage?.[limitIndex].value.toNumber() ?? 0;
-      const name = `conc[${account.id}#${limitIndex}]`;
+      // Names only for a named (small) model: a large book has tens of thousands of these rows.
+      const name = (part: string) => (draft.named ? `conc[${account.id}#${limitIndex}]:${part}` : '');
+      const { maxFraction: fraction, maxValue } = limitNumbers(limit);
       if (postedUsage?.[limitIndex].breached === true) {
-        const row = draft.addRow(`${name}:blocked`, -Infinity, 0);
+        const row = draft.addRow(name('blocked'), -Infinity, 0);
         addGroup(row, limitIndex);
         rows.push({ row, targetIndex, limitIndex, part: 'BLOCKED' });
         return;
       }
-      if (limit.maxFraction !== undefined) {
-        const fraction = limit.maxFraction.toNumber();
+      if (fraction !== undefined) {
         if (limit.basis === 'TOTAL_COLLATERAL') {
           const row = draft.addRow(
-            `${name}:fraction`,
+            name('fraction'),
             -Infinity,
             Math.max(0, fraction * postedTotal - postedGroup) * toValueUnits,
           );
@@ -661,20 +665,16 @@ function addConcentrationRows(
           rows.push({ row, targetIndex, limitIndex, part: 'FRACTION' });
         } else {
           const row = draft.addRow(
-            `${name}:fraction`,
+            name('fraction'),
             -Infinity,
-            Math.max(0, fraction * target.requirement.toNumber() - postedGroup) * toValueUnits,
+            Math.max(0, fraction * requirement - postedGroup) * toValueUnits,
           );
           addGroup(row, limitIndex);
           rows.push({ row, targetIndex, limitIndex, part: 'FRACTION' });
         }
       }
-      if (limit.maxValue !== undefined) {
-        const row = draft.addRow(
-          `${name}:max`,
-          -Infinity,
-          Math.max(0, limit.maxValue.toNumber() - postedGroup) * toValueUnits,
-        );
+      if (maxValue !== undefined) {
+        const row = draft.addRow(name('max'), -Infinity, Math.max(0, maxValue - postedGroup) * toValueUnits);
         addGroup(row, limitIndex);
         rows.push({ row, targetIndex, limitIndex, part: 'MAX_VALUE' });
       }
@@ -682,6 +682,19 @@ function addConcentrationRows(
     for (const group of limitGroups) if (group < listOfGroup.length) listOfGroup[group] = -1;
   });
   return rows;
+}
+
+const limitNumbersByLimit = new WeakMap<ConcentrationLimit, { maxFraction?: number; maxValue?: number }>();
+
+/**
+ * A limit's share and cap as numbers, made once per limit object (limits are immutable): a large
+ * book has tens of thousands of limits, and a Decimal's toNumber goes through its text.
+ */
+function limitNumbers(limit: ConcentrationLimit): { maxFraction?: number; maxValue?: number } {
+  return cached(limitNumbersByLimit, limit, () => ({
+    maxFraction: limit.maxFraction?.toNumber(),
+    maxValue: limit.maxValue?.toNumber(),
+  }));
 }
 
 /** Today's postings of a TOP_UP account, valued for concentration (ineligible ones count 0). */
