@@ -198,8 +198,12 @@ export class AllocationTableDraft {
   }
 
   build(context: AllocationContext): AllocationTable {
-    this.resize(this.size);
-    return new AllocationTable(this.arrays, context);
+    // Views of the first `count` entries: trimming would copy every array once more.
+    const views = {} as { -readonly [K in keyof AllocationArrays]: AllocationArrays[K] };
+    for (const key of Object.keys(this.arrays) as (keyof AllocationArrays)[]) {
+      (views[key] as Int32Array) = (this.arrays[key] as Int32Array).subarray(0, this.size);
+    }
+    return new AllocationTable(views, context);
   }
 
   private resize(capacity: number): void {

@@ -179,6 +179,15 @@ class ModelDraft {
     this.entryValue[entry] = value;
   }
 
+  /** Room for `more` coefficients beyond those added: one allocation for a known upper bound instead of doublings. */
+  reserveEntries(more: number): void {
+    const capacity = this.entryCount + more;
+    if (capacity <= this.entryValue.length) return;
+    this.entryRow = resized(this.entryRow, capacity);
+    this.entryColumn = resized(this.entryColumn, capacity);
+    this.entryValue = resized(this.entryValue, capacity);
+  }
+
   build(): LinearModel {
     const { columnCount, rowCount, entryCount } = this;
     // Counting sort of the triplets by column, then each column's few entries by row.
@@ -221,15 +230,17 @@ class ModelDraft {
     return {
       columnCount,
       rowCount,
-      objective: this.cost.slice(0, columnCount),
-      columnLower: this.columnLower.slice(0, columnCount),
-      columnUpper: this.columnUpper.slice(0, columnCount),
-      integrality: this.integer.slice(0, columnCount),
-      rowLower: this.rowLower.slice(0, rowCount),
-      rowUpper: this.rowUpper.slice(0, rowCount),
+      // Views, not copies: a large model's arrays are tens of MB, and the spare capacity is at most
+      // as large as what is used (the solver pool copies a model before sending it to a worker).
+      objective: this.cost.subarray(0, columnCount),
+      columnLower: this.columnLower.subarray(0, columnCount),
+      columnUpper: this.columnUpper.subarray(0, columnCount),
+      integrality: this.integer.subarray(0, columnCount),
+      rowLower: this.rowLower.subarray(0, rowCount),
+      rowUpper: this.rowUpper.subarray(0, rowCount),
       columnStart,
-      rowIndex: rows.slice(0, written),
-      value: values.slice(0, written),
+      rowIndex: rows.subarray(0, written),
+      value: values.subarray(0, written),
       ...(this.named ? { columnNames: this.columnNames, rowNames: this.rowNames } : {}),
     };
   }
@@ -584,6 +595,18 @@ function addConcentrationRows(
   );
   // Per account: where each group id's column list is, or -1 (reset after the account).
   const listOfGroup = new Int32Array(groupIds.size).fill(-1);
+  // Room for the usual case (a limit adds growth beyond it, not an error): per allocation of an
+  // account with limits, one entry per group of its supply and one in the account's total
+  // definition; per limit, its total-column entry.
+  let entryBound = 0;
+  targets.forEach((target, targetIndex) => {
+    if (!target.inModel || target.account.concentrationLimits.length === 0) return;
+    entryBound += 2 * target.account.concentrationLimits.length + 2;
+    for (const index of allocations.byTarget[targetIndex]) {
+      entryBound += groupIdsBySupply[allocations.supplyIndex[index]].length + 1;
+    }
+  });
+  draft.reserveEntries(entryBound);
   targets.forEach((target, targetIndex) => {
     if (!target.inModel) return;
     if (target.account.concentrationLimits.length === 0) return;
@@ -618,37 +641,47 @@ function addConcentrationRows(
     // by testing every column of the account (an issuer limit per issuer would make that quadratic).
     // Only the groups this account's limits name are collected.
     const limitGroups = limitGroupKeys(account).map(groupIdOf);
-    const columnLists: number[][] = [];
+    // Lists as one Int32Array (list l is members[listStart[l]..listStart[l + 1]]), filled by counting.
+    let listCount = 0;
     for (const group of limitGroups) {
       // A group no supply is in (an id past the table) has no columns.
-      if (group < listOfGroup.length && listOfGroup[group] < 0) {
-        listOfGroup[group] = columnLists.length;
-        columnLists.push([]);
-      }
+      if (group < listOfGroup.length && listOfGroup[group] < 0) listOfGroup[group] = listCount++;
     }
+    const listStart = new Int32Array(listCount + 1);
     for (const index of indexes) {
       const groups = groupIdsBySupply[allocations.supplyIndex[index]];
       for (let position = 0; position < groups.length; position += 1) {
         const list = listOfGroup[groups[position]];
-        if (list >= 0) columnLists[list].push(index);
+        if (list >= 0) listStart[list + 1] += 1;
+      }
+    }
+    for (let list = 0; list < listCount; list += 1) listStart[list + 1] += listStart[list];
+    const members = new Int32Array(listStart[listCount]);
+    const filled = listStart.slice(0, listCount);
+    for (const index of indexes) {
+      const groups = groupIdsBySupply[allocations.supplyIndex[index]];
+      for (let position = 0; position < groups.length; position += 1) {
+        const list = listOfGroup[groups[position]];
+        if (list >= 0) members[filled[list]++] = index;
       }
     }
     /** Adds each allocation of limit `limitIndex`'s group to `row` at its collateral value. */
     const addGroup = (row: number, limitIndex: number): void => {
       const group = limitGroups[limitIndex];
       if (group >= listOfGroup.length) return;
-      for (const index of columnLists[listOfGroup[group]])
+      const list = listOfGroup[group];
+      for (let position = listStart[list]; position < listStart[list + 1]; position += 1) {
+        const index = members[position];
         draft.add(row, allocations.column[index], allocations.collateralValuePerUnit[index]);
+      }
     };
 
     const requirement = target.requirement.toNumber();
     account.concentrationLimits.forEach((limit, limitIndex) => {
       const postedGroup = postedUsage?.[limitIndex].value.toNumber() ?? 0;
-      // Names only for a named (small) model: a large book has tens of thousands of these rows.
-      const name = (part: string) => (draft.named ? `conc[${account.id}#${limitIndex}]:${part}` : '');
       const { maxFraction: fraction, maxValue } = limitNumbers(limit);
       if (postedUsage?.[limitIndex].breached === true) {
-        const row = draft.addRow(name('blocked'), -Infinity, 0);
+        const row = draft.addRow(limitRowName(draft, account, limitIndex, 'blocked'), -Infinity, 0);
         addGroup(row, limitIndex);
         rows.push({ row, targetIndex, limitIndex, part: 'BLOCKED' });
         return;
@@ -656,7 +689,7 @@ function addConcentrationRows(
       if (fraction !== undefined) {
         if (limit.basis === 'TOTAL_COLLATERAL') {
           const row = draft.addRow(
-            name('fraction'),
+            limitRowName(draft, account, limitIndex, 'fraction'),
             -Infinity,
             Math.max(0, fraction * postedTotal - postedGroup) * toValueUnits,
           );
@@ -665,7 +698,7 @@ function addConcentrationRows(
           rows.push({ row, targetIndex, limitIndex, part: 'FRACTION' });
         } else {
           const row = draft.addRow(
-            name('fraction'),
+            limitRowName(draft, account, limitIndex, 'fraction'),
             -Infinity,
             Math.max(0, fraction * requirement - postedGroup) * toValueUnits,
           );
@@ -674,7 +707,11 @@ function addConcentrationRows(
         }
       }
       if (maxValue !== undefined) {
-        const row = draft.addRow(name('max'), -Infinity, Math.max(0, maxValue - postedGroup) * toValueUnits);
+        const row = draft.addRow(
+          limitRowName(draft, account, limitIndex, 'max'),
+          -Infinity,
+          Math.max(0, maxValue - postedGroup) * toValueUnits,
+        );
         addGroup(row, limitIndex);
         rows.push({ row, targetIndex, limitIndex, part: 'MAX_VALUE' });
       }
@@ -682,6 +719,11 @@ function addConcentrationRows(
     for (const group of limitGroups) if (group < listOfGroup.length) listOfGroup[group] = -1;
   });
   return rows;
+}
+
+/** A concentration row's name in a named (small) model; '' otherwise: a large book has tens of thousands of these rows. */
+function limitRowName(draft: ModelDraft, account: Account, limitIndex: number, part: string): string {
+  return draft.named ? `conc[${account.id}#${limitIndex}]:${part}` : '';
 }
 
 const limitNumbersByLimit = new WeakMap<ConcentrationLimit, { maxFraction?: number; maxValue?: number }>();
