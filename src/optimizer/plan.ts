@@ -12,10 +12,11 @@
  *    and rejects the plan rather than this step hiding the solver's error.
  * 3. Where step 1 left an account below target minus its declared shortfall (by at most a few
  *    units in the last place), quantities are raised, in steps of 10^-QUANTITY_DECIMALS units
- *    (whole lots for lot columns), on the account's cheapest lines with headroom left (lines the
- *    solver chose first; other eligible sources only without a movement cap), never above what
- *    the source holds, and never past a concentration limit (computed in Decimal, as the
- *    verifier does).
+ *    (whole lots for lot columns), on the account's cheapest lines with headroom left, never
+ *    above what the source holds, and never past a concentration limit (computed in Decimal, as
+ *    the verifier does). The lines the solver chose come first. Other eligible sources (a new
+ *    line, so a new movement) only without a movement cap, and only while more than the
+ *    coverage tolerance is missing: a crumb within it is not worth a delivery.
  * The declared shortfall of an account is the solver's shortfall column, converted to the account
  * currency, and taken as 0 below the coverage tolerance; plus, when whole lots cannot restore what
  * rounding down took (no headroom for another lot), that loss: the plan is honestly short by it.
@@ -323,7 +324,9 @@ function repairCoverage(
       if (!need.greaterThan(ZERO)) return;
       raise(allocation);
     }
-    if (formulation.hasIndicators || !need.greaterThan(ZERO)) return;
+    // A new line is a movement: not one for a rounding crumb the verifier's coverage tolerance
+    // accepts (on the benchmark books a tenth of the lines were deliveries of 0.000001 units).
+    if (formulation.hasIndicators || !need.greaterThan(coverageTolerance(target.target))) return;
     // The solver usually used the cheapest sources up: most of the account's candidates are
     // skipped on the used-up flag, without a Decimal comparison each.
     for (const index of cheapestFirst[targetIndex]) {

@@ -8,6 +8,7 @@
  */
 import type { Decimal } from '../../domain/decimal';
 import type { AppliedHaircut } from '../../domain/eligibility';
+import { cached } from '../../support/memo';
 import type { Supply } from './supplies';
 
 /** One allocation column, for code that looks at a few pairs (AllocationTable.at). */
@@ -94,8 +95,9 @@ export class AllocationTable {
   readonly byTarget: readonly Int32Array[];
   private readonly haircutIndex: Int32Array;
   private readonly flags: Uint8Array;
-  private readonly objects: (AllocationColumn | undefined)[] = [];
-  private readonly quantitiesPerValueUnit: (Decimal | undefined)[] = [];
+  /** Objects made so far, by index (a Map: an array written at scattered indexes goes sparse and slow). */
+  private readonly objects = new Map<number, AllocationColumn>();
+  private readonly quantitiesPerValueUnit = new Map<number, Decimal>();
 
   constructor(
     arrays: AllocationArrays,
@@ -137,13 +139,12 @@ export class AllocationTable {
 
   /** The allocation at `index` as an object, made on the first ask and the same object after. */
   at(index: number): AllocationColumn {
-    const made = this.objects[index];
+    const made = this.objects.get(index);
     if (made !== undefined) return made;
     const supplyIndex = this.supplyIndex[index];
     const supply = this.context.supplies[supplyIndex];
     const flags = this.flags[index];
     const lot = (flags & LOT) !== 0;
-    const lotSize = (flags & WHOLE_LOTS) !== 0 ? supply.asset.lotSize : undefined;
     const allocation: AllocationColumn = {
       index,
       column: this.column[index],
@@ -152,17 +153,17 @@ export class AllocationTable {
       targetIndex: this.targetIndex[index],
       haircut: this.context.haircuts[this.haircutIndex[index]],
       lot,
-      ...(lotSize === undefined ? {} : { lotSize }),
+      lotSize: (flags & WHOLE_LOTS) !== 0 ? supply.asset.lotSize : undefined,
       quantityPerColumnUnit:
         lot && supply.asset.lotSize !== undefined
           ? supply.asset.lotSize
-          : (this.quantitiesPerValueUnit[supplyIndex] ??= this.context.quantityPerValueUnit(supply)),
+          : cached(this.quantitiesPerValueUnit, supplyIndex, () => this.context.quantityPerValueUnit(supply)),
       marketValuePerUnit: this.marketValuePerUnit[index],
       collateralValuePerUnit: this.collateralValuePerUnit[index],
       isKeep: (flags & KEEP) !== 0,
       upper: this.upper[index],
     };
-    this.objects[index] = allocation;
+    this.objects.set(index, allocation);
     return allocation;
   }
 }
