@@ -185,10 +185,11 @@ export async function optimize(
   const formulation = buildFormulation(book, request, targets);
   const buildMs = elapsedSince(buildStart);
   const order = backendOrder(request, formulation.model.columnCount, deps.autoThresholds);
+  // The layout key is made only on the LP path, the one that keeps and looks up starts.
   const warm =
     deps.warmStarts === undefined
       ? undefined
-      : { starts: deps.warmStarts, key: layoutKey(formulation, request) };
+      : { starts: deps.warmStarts, key: once(() => layoutKey(formulation, request)) };
   const attempts: { backend: SolverBackendName; outcome: string }[] = [];
   let solveMs = 0;
   let verifyMs = 0;
@@ -352,7 +353,7 @@ async function solveWith(
   backend: SolverBackendName,
   solve: SolveFunction,
   partialSolve?: PartialSolveSettings,
-  warm?: { readonly starts: WarmStarts; readonly key: string },
+  warm?: { readonly starts: WarmStarts; readonly key: () => string },
 ): Promise<Attempt> {
   const started = Date.now();
   const options = { timeLimitMs: request.timeLimitMs, mipRelativeGap: MIP_RELATIVE_GAP };
@@ -388,11 +389,11 @@ async function solveWith(
     // The cost LP of a layout solved before starts where that solve ended (a price tick moves the
     // coefficients, not the layout); a book that could not be covered is not kept, as its phases
     // end on other models.
-    const previous = warm?.starts.get(warm.key);
+    const previous = warm?.starts.get(warm.key());
     warmStarted = previous !== undefined;
     const result = await run(full, previous?.workingSet, previous?.basis);
     if (warm !== undefined && result.status === 'OPTIMAL' && result.workingSet && result.basis) {
-      warm.starts.set(warm.key, { workingSet: result.workingSet, basis: result.basis });
+      warm.starts.set(warm.key(), { workingSet: result.workingSet, basis: result.basis });
     }
     if (result.status === 'OPTIMAL' && result.columnValues) {
       return finish({
