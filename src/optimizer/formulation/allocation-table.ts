@@ -9,6 +9,7 @@
 import type { Decimal } from '../../domain/decimal';
 import type { AppliedHaircut } from '../../domain/eligibility';
 import { cached } from '../../support/memo';
+import { resized } from '../../support/typed-arrays';
 import type { Supply } from './supplies';
 
 /** One allocation column, for code that looks at a few pairs (AllocationTable.at). */
@@ -171,7 +172,7 @@ export class AllocationTable {
 /** The table under construction: arrays grown by doubling. */
 export class AllocationTableDraft {
   private size = 0;
-  private arrays: { -readonly [K in keyof AllocationArrays]: AllocationArrays[K] } = {
+  private readonly arrays: { -readonly [K in keyof AllocationArrays]: AllocationArrays[K] } = {
     column: new Int32Array(1024),
     supplyIndex: new Int32Array(1024),
     targetIndex: new Int32Array(1024),
@@ -213,11 +214,4 @@ export class AllocationTableDraft {
       (arrays[key] as Int32Array) = resized(arrays[key] as Int32Array, capacity);
     }
   }
-}
-
-/** `array`'s first min(length, capacity) entries in an array of `capacity`. */
-export function resized<T extends Float64Array | Int32Array | Uint8Array>(array: T, capacity: number): T {
-  const copy = new (array.constructor as new (length: number) => T)(capacity);
-  copy.set(array.subarray(0, Math.min(array.length, capacity)));
-  return copy;
 }

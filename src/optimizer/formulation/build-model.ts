@@ -30,12 +30,13 @@ import type { Account, Asset, Book, ConcentrationLimit, EligibilityRule } from '
 import { fxRate } from '../../domain/valuation';
 import { ascendingOrder } from '../../support/ascending-order';
 import { cached } from '../../support/memo';
+import { resized } from '../../support/typed-arrays';
 import type { AccountTarget } from '../account-targets';
 import { assetsById } from '../account-targets';
 import type { OptimizeRequest } from '../optimizer.types';
 import type { LinearModel } from '../solvers/linear-model';
 import type { AllocationTable } from './allocation-table';
-import { AllocationTableDraft, resized } from './allocation-table';
+import { AllocationTableDraft } from './allocation-table';
 import { chooseValueScale, fixedCostInObjectiveUnits, fundingCostPerValueUnit } from './scaling';
 import type { Supply } from './supplies';
 import { collectSupplies, mergedPostings } from './supplies';
