@@ -32,8 +32,18 @@ export function setKeepingLatest<K, V>(map: Map<K, V>, key: K, value: V, capacit
   map.set(key, value);
 }
 
-/** `make`, run on the first call only; later calls return its value. */
+/**
+ * `make`, run on the first call only; later calls return its value. `make` is dropped once it has
+ * run, so what it captured (a whole formulation, say) can be collected.
+ */
 export function once<T>(make: () => T): () => T {
+  let pending: (() => T) | undefined = make;
   let made: { readonly value: T } | undefined;
-  return () => (made ??= { value: make() }).value;
+  return () => {
+    if (made === undefined) {
+      made = { value: (pending as () => T)() };
+      pending = undefined;
+    }
+    return made.value;
+  };
 }
