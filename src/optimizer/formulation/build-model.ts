@@ -180,15 +180,6 @@ class ModelDraft {
     this.entryValue[entry] = value;
   }
 
-  /** Room for `more` coefficients beyond those added: one allocation for a known upper bound instead of doublings. */
-  reserveEntries(more: number): void {
-    const capacity = this.entryCount + more;
-    if (capacity <= this.entryValue.length) return;
-    this.entryRow = resized(this.entryRow, capacity);
-    this.entryColumn = resized(this.entryColumn, capacity);
-    this.entryValue = resized(this.entryValue, capacity);
-  }
-
   build(): LinearModel {
     const { columnCount, rowCount, entryCount } = this;
     // Counting sort of the triplets by column, then each column's few entries by row.
@@ -596,18 +587,6 @@ function addConcentrationRows(
   );
   // Per account: where each group id's column list is, or -1 (reset after the account).
   const listOfGroup = new Int32Array(groupIds.size).fill(-1);
-  // Room for the usual case (a limit adds growth beyond it, not an error): per allocation of an
-  // account with limits, one entry per group of its supply and one in the account's total
-  // definition; per limit, its total-column entry.
-  let entryBound = 0;
-  targets.forEach((target, targetIndex) => {
-    if (!target.inModel || target.account.concentrationLimits.length === 0) return;
-    entryBound += 2 * target.account.concentrationLimits.length + 2;
-    for (const index of allocations.byTarget[targetIndex]) {
-      entryBound += groupIdsBySupply[allocations.supplyIndex[index]].length + 1;
-    }
-  });
-  draft.reserveEntries(entryBound);
   targets.forEach((target, targetIndex) => {
     if (!target.inModel) return;
     if (target.account.concentrationLimits.length === 0) return;
