@@ -123,7 +123,7 @@ describe('optimize on random books', () => {
             solve: solveInProcess,
             partialSolve: {
               minColumns: 0,
-              initialCoverMultiple: 0,
+              greedyPasses: 0,
               initialColumnsPerAccount: 1,
               columnsPerAccountPerRound: 1,
             },

@@ -15,7 +15,7 @@ import { BASE_REQUEST, coverableBookArbitrary, PROPERTY_SEED } from './support/r
 /** The partial path on every LP, from one column per account, one more per round (as the property tests force it). */
 const PARTIAL_ALWAYS: PartialSolveSettings = {
   minColumns: 0,
-  initialCoverMultiple: 0,
+  greedyPasses: 0,
   initialColumnsPerAccount: 1,
   columnsPerAccountPerRound: 1,
 };

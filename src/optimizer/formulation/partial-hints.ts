@@ -1,13 +1,17 @@
 /**
  * Where a partial solve (solvers/partial-solve.ts) of a formulation's LP starts: which rows may be
  * left out and which columns start in. Any choice gives the exact answer; a good one needs few
- * rounds. Concentration rows start out (on the benchmark books none of 16,800 was binding); each
- * account starts with its cheapest columns per unit of collateral value, enough to cover its need
- * several times over, since the accounts compete for the same cheap assets.
+ * rounds. Concentration rows start out (on the benchmark books none of 16,800 was binding). The
+ * columns start from a few greedy allocations of the whole book (greedyColumns): on the benchmark
+ * books the optimum draws on assets far down each account's cheapest-first list (ranks 100 to 500
+ * of 830), since the accounts compete for the same cheap assets, and a start that shares the
+ * inventory out the way the optimum must halves the rounds' simplex work.
  *
  * Thresholds measured with bench/optimizer-bench.ts on the synthetic books (2-core EPYC, Node 20):
  * see the README's Benchmarks section.
  */
+import { ascendingOrder } from '../../support/ascending-order';
+import { cached } from '../../support/memo';
 import type { LinearModel, PartialModelHints, WorkingSet } from '../solvers/linear-model';
 import { isMixedInteger } from '../solvers/solve-support';
 import type { AllocationTable } from './allocation-table';
@@ -17,9 +21,9 @@ import { allocationsCheapestFirst, costPerCollateralValue } from './build-model'
 export interface PartialSolveSettings {
   /** Smaller LPs are solved whole: a restricted solve plus pricing rounds only pay off above this. */
   readonly minColumns: number;
-  /** Each account starts with its cheapest columns until they could bring this multiple of its need... */
-  readonly initialCoverMultiple: number;
-  /** ...and at least this many of them. */
+  /** Greedy allocations of the whole book whose columns start in (greedyColumns). */
+  readonly greedyPasses: number;
+  /** Each account also starts with this many of its cheapest columns. */
   readonly initialColumnsPerAccount: number;
   /** Columns that may join one account per round. */
   readonly columnsPerAccountPerRound: number;
@@ -29,8 +33,8 @@ export interface PartialSolveSettings {
 
 export const PARTIAL_SOLVE_DEFAULTS: PartialSolveSettings = {
   minColumns: 5_000,
-  initialCoverMultiple: 3,
-  initialColumnsPerAccount: 10,
+  greedyPasses: 3,
+  initialColumnsPerAccount: 0,
   columnsPerAccountPerRound: 50,
   columnsPerSourcePerRound: 10,
 };
@@ -59,7 +63,7 @@ export function partialModelHints(
     : Int32Array.from(formulation.concentrationRows, (row) => row.row);
   const initialColumns = fitsStart
     ? Uint8Array.from(start.columns)
-    : cheapestColumns(formulation, model, settings);
+    : startingColumns(formulation, model, lazyRows, settings);
   for (let column = 0; column < model.columnCount; column += 1) {
     if (columnGroups[column] < 0) initialColumns[column] = 1;
   }
@@ -122,57 +126,136 @@ function leftOut(included: Uint8Array): Int32Array {
 }
 
 /**
- * Per account: its KEEP columns; its cheapest columns per unit of collateral value until they could
- * cover the need `initialCoverMultiple` times (and at least `initialColumnsPerAccount`); and the
- * columns of a greedy allocation that shares the inventory out, account by account, cheapest first.
- * The greedy part matters on books where the accounts compete for the same cheap assets: without
- * it the first restricted LPs lean on elastic shortfall and the pricing rounds bring in tens of
- * thousands of columns to replace it.
+ * The columns a partial solve starts from when no nearby solve says: every KEEP column (posted
+ * collateral staying where it is), each account's `initialColumnsPerAccount` cheapest, and the
+ * columns of `greedyPasses` greedy allocations (greedyColumns), each over the columns the earlier
+ * ones left out: an account's second and third choices let the first restricted LP trade assets
+ * between accounts, where one allocation gives it a single way to cover each.
+ * Measured with the partial solve alone on the benchmark books (medians of 5, alternating in one
+ * process): 1000x100 0.35-0.47 s from each account's cheapest columns and one greedy pass account
+ * by account, 0.20-0.33 s from three passes over the whole book; 500x40 0.10-0.16 s against
+ * 0.07-0.11 s; one or two passes, or four to eight, did no better than three.
  */
-function cheapestColumns(
+function startingColumns(
   formulation: Formulation,
   model: LinearModel,
+  lazyRows: Int32Array,
   settings: PartialSolveSettings,
 ): Uint8Array {
   const included = new Uint8Array(model.columnCount);
   const { allocations } = formulation;
-  // Market value (value units) left in each supply for the greedy allocation.
-  const left = Float64Array.from(formulation.inventoryRows, (row) => Math.max(0, model.rowUpper[row]));
-  // The formulation's costs rank the columns even for a model that prices only shortfall.
-  allocationsCheapestFirst(formulation).forEach((ranked, targetIndex) => {
-    const coverageRow = formulation.coverageRows[targetIndex];
-    if (coverageRow === undefined) return;
-    const need = Math.max(0, model.rowLower[coverageRow]);
-    let reach = 0;
-    let count = 0;
-    let greedyNeed = need;
-    for (const index of ranked) {
-      const column = allocations.column[index];
-      if (allocations.isKeep(index)) {
-        included[column] = 1;
-        continue;
+  for (let index = 0; index < allocations.count; index += 1) {
+    if (allocations.isKeep(index)) included[allocations.column[index]] = 1;
+  }
+  for (const ranked of allocationsCheapestFirst(formulation)) {
+    const count = Math.min(settings.initialColumnsPerAccount, ranked.length);
+    for (let rank = 0; rank < count; rank += 1) included[allocations.column[ranked[rank]]] = 1;
+  }
+  const greedy = new GreedyAllocation(formulation, model, lazyRows);
+  const allocated = new Uint8Array(model.columnCount);
+  for (let pass = 0; pass < settings.greedyPasses; pass += 1) greedy.allocate(allocated);
+  for (let column = 0; column < model.columnCount; column += 1) included[column] |= allocated[column];
+  return included;
+}
+
+/** Relative to the start: a need or supply the greedy has brought down to this is used up. */
+const CRUMB = 1e-9;
+
+const cheapestOverallByFormulation = new WeakMap<Formulation, Int32Array>();
+
+/** Every allocation index, cheapest per unit of collateral value first (the formulation's costs), made once. */
+function cheapestOverall(formulation: Formulation): Int32Array {
+  return cached(cheapestOverallByFormulation, formulation, () => {
+    const { model, allocations } = formulation;
+    const keys = new Float64Array(allocations.count);
+    for (let index = 0; index < allocations.count; index += 1) {
+      keys[index] = costPerCollateralValue(model, allocations, index);
+    }
+    return ascendingOrder(keys);
+  });
+}
+
+/**
+ * A greedy allocation of the whole book: every pair, cheapest per unit of collateral value first
+ * over all accounts (not account by account: the first account would take every cheap asset),
+ * takes what its supply has left, what its account still needs, and what the account's
+ * concentration rows (the model's lazy rows) still allow. A share-of-total limit is read against
+ * the need, what the account's total comes to when it is just covered. Each `allocate` starts the
+ * inventory, needs and limits afresh and skips the columns already included, adding its own.
+ */
+class GreedyAllocation {
+  private readonly lazy: Uint8Array;
+  /** Each lazy row's room at the start of a pass: its bound, plus fraction x need for a share-of-total row. */
+  private readonly rowRoom: Float64Array;
+  private readonly needs: Float64Array;
+  private readonly inventory: Float64Array;
+
+  constructor(
+    private readonly formulation: Formulation,
+    private readonly model: LinearModel,
+    lazyRows: Int32Array,
+  ) {
+    this.lazy = new Uint8Array(model.rowCount);
+    for (const row of lazyRows) this.lazy[row] = 1;
+    this.rowRoom = Float64Array.from(model.rowUpper);
+    this.needs = Float64Array.from(formulation.coverageRows, (row) =>
+      row === undefined ? 0 : Math.max(0, model.rowLower[row]),
+    );
+    formulation.totalColumns.forEach((column, targetIndex) => {
+      if (column === undefined) return;
+      for (let entry = model.columnStart[column]; entry < model.columnStart[column + 1]; entry += 1) {
+        const row = model.rowIndex[entry];
+        if (this.lazy[row] === 1) this.rowRoom[row] -= model.value[entry] * this.needs[targetIndex];
       }
-      const cheapEnough =
-        reach < settings.initialCoverMultiple * need || count < settings.initialColumnsPerAccount;
+    });
+    this.inventory = Float64Array.from(formulation.inventoryRows, (row) => Math.max(0, model.rowUpper[row]));
+  }
+
+  /** One pass over the columns `taken` does not flag yet; flags those it allocates to. */
+  allocate(taken: Uint8Array): void {
+    const { allocations } = this.formulation;
+    const { columnStart, rowIndex, value } = this.model;
+    const room = Float64Array.from(this.rowRoom);
+    const need = Float64Array.from(this.needs);
+    const left = Float64Array.from(this.inventory);
+    let uncovered = 0;
+    for (const amount of need) if (amount > 0) uncovered += 1;
+    const columns: number[] = [];
+    for (const index of cheapestOverall(this.formulation)) {
+      if (uncovered === 0) break;
+      const targetIndex = allocations.targetIndex[index];
       const supplyIndex = allocations.supplyIndex[index];
-      const supplyLeft = left[supplyIndex];
-      const greedyTakes = greedyNeed > 0 && supplyLeft > 0;
-      if (!cheapEnough && greedyNeed <= 0) break;
-      if (!cheapEnough && !greedyTakes) continue;
-      included[column] = 1;
-      const upper = allocations.upper[index];
-      const collateralValuePerUnit = allocations.collateralValuePerUnit[index];
+      const column = allocations.column[index];
+      if (need[targetIndex] <= 0 || left[supplyIndex] <= 0 || taken[column] === 1) continue;
       const marketValuePerUnit = allocations.marketValuePerUnit[index];
-      reach += collateralValuePerUnit * upper;
-      count += 1;
-      if (greedyTakes) {
-        const units = Math.min(upper, supplyLeft / marketValuePerUnit, greedyNeed / collateralValuePerUnit);
-        left[supplyIndex] -= units * marketValuePerUnit;
-        greedyNeed -= units * collateralValuePerUnit;
+      const collateralValuePerUnit = allocations.collateralValuePerUnit[index];
+      let units = Math.min(
+        allocations.upper[index],
+        left[supplyIndex] / marketValuePerUnit,
+        need[targetIndex] / collateralValuePerUnit,
+      );
+      for (let entry = columnStart[column]; entry < columnStart[column + 1]; entry += 1) {
+        const row = rowIndex[entry];
+        if (this.lazy[row] === 1 && value[entry] > 0)
+          units = Math.min(units, Math.max(0, room[row]) / value[entry]);
+      }
+      if (!(units > 0)) continue;
+      columns.push(column);
+      // What is left of a need or a supply after float subtraction may be a crumb: none is drawn on.
+      left[supplyIndex] -= units * marketValuePerUnit;
+      if (left[supplyIndex] <= CRUMB * this.inventory[supplyIndex]) left[supplyIndex] = 0;
+      need[targetIndex] -= units * collateralValuePerUnit;
+      if (need[targetIndex] <= CRUMB * this.needs[targetIndex]) {
+        need[targetIndex] = 0;
+        uncovered -= 1;
+      }
+      for (let entry = columnStart[column]; entry < columnStart[column + 1]; entry += 1) {
+        const row = rowIndex[entry];
+        if (this.lazy[row] === 1) room[row] -= value[entry] * units;
       }
     }
-  });
-  return included;
+    for (const column of columns) taken[column] = 1;
+  }
 }
 
 /** Shortfall columns this model fixes at 0 (the full-cover phase), opened at a penalty. */
