@@ -42,13 +42,14 @@ interface ValuedLine {
 export function verifyPlan(book: Book, request: OptimizeRequest, plan: PlanToVerify): VerificationReport {
   const assets = assetsById(book);
   const targets = accountTargets(book, request);
+  const targetsById = new Map(targets.map((target) => [target.account.id, target]));
   const checks: VerificationCheck[] = [];
   const valued = new Map<string, ValuedLine[]>();
 
   plan.lines.forEach((line, index) => {
     const subject = `line ${index} (${line.movementType} ${line.assetId} ${line.location} -> ${line.accountId})`;
     const asset = assets.get(line.assetId);
-    const target = targets.find((candidate) => candidate.account.id === line.accountId);
+    const target = targetsById.get(line.accountId);
     if (asset === undefined || target === undefined) {
       checks.push({
         kind: 'ELIGIBILITY',

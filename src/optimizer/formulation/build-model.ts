@@ -475,14 +475,19 @@ export function buildFormulation(
       });
     }
   });
+  // Asked for each supply a plan line draws on: the scale and the few currencies' rates made once.
+  const valueScaleDecimal = dec(valueScale);
+  const decimalRatesToBase = new Map<string, Decimal>();
   const allocations = table.build({
     supplies,
     targetCount: targets.length,
     // Units of the asset in one value unit of a continuous column: the same at every account.
     quantityPerValueUnit: (supply) =>
-      dec(valueScale).dividedBy(
+      valueScaleDecimal.dividedBy(
         supply.asset.price.times(
-          fxRate(book.market.fxRates, supply.asset.currency, book.market.baseCurrency),
+          cached(decimalRatesToBase, supply.asset.currency, () =>
+            fxRate(book.market.fxRates, supply.asset.currency, book.market.baseCurrency),
+          ),
         ),
       ),
     haircuts: eligibility.applied,

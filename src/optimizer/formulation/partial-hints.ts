@@ -147,9 +147,12 @@ function startingColumns(
   for (let index = 0; index < allocations.count; index += 1) {
     if (allocations.isKeep(index)) included[allocations.column[index]] = 1;
   }
-  for (const ranked of allocationsCheapestFirst(formulation)) {
-    const count = Math.min(settings.initialColumnsPerAccount, ranked.length);
-    for (let rank = 0; rank < count; rank += 1) included[allocations.column[ranked[rank]]] = 1;
+  // Sorting every account's columns is left for later (plan repair, during the solve) when unused here.
+  if (settings.initialColumnsPerAccount > 0) {
+    for (const ranked of allocationsCheapestFirst(formulation)) {
+      const count = Math.min(settings.initialColumnsPerAccount, ranked.length);
+      for (let rank = 0; rank < count; rank += 1) included[allocations.column[ranked[rank]]] = 1;
+    }
   }
   const greedy = new GreedyAllocation(formulation, model, lazyRows);
   const allocated = new Uint8Array(model.columnCount);
