@@ -2,10 +2,11 @@
  * Where a partial solve (solvers/partial-solve.ts) of a formulation's LP starts: which rows may be
  * left out and which columns start in. Any choice gives the exact answer; a good one needs few
  * rounds. Concentration rows start out (on the benchmark books none of 16,800 was binding). The
- * columns start from a few greedy allocations of the whole book (greedyColumns): on the benchmark
- * books the optimum draws on assets far down each account's cheapest-first list (ranks 100 to 500
- * of 830), since the accounts compete for the same cheap assets, and a start that shares the
- * inventory out the way the optimum must halves the rounds' simplex work.
+ * columns start from a few greedy allocations of the whole book (GreedyAllocation): on the
+ * benchmark books the optimum draws on assets far down each account's cheapest-first list (ranks
+ * 100 to 500 of 830), since the accounts compete for the same cheap assets, and a start that shares
+ * the inventory out as the optimum must takes a third or more off the partial solve (see
+ * startingColumns).
  *
  * Thresholds measured with bench/optimizer-bench.ts on the synthetic books (2-core EPYC, Node 20):
  * see the README's Benchmarks section.
@@ -21,7 +22,7 @@ import { allocationsCheapestFirst, costPerCollateralValue } from './build-model'
 export interface PartialSolveSettings {
   /** Smaller LPs are solved whole: a restricted solve plus pricing rounds only pay off above this. */
   readonly minColumns: number;
-  /** Greedy allocations of the whole book whose columns start in (greedyColumns). */
+  /** Greedy allocations of the whole book whose columns start in (GreedyAllocation). */
   readonly greedyPasses: number;
   /** Each account also starts with this many of its cheapest columns. */
   readonly initialColumnsPerAccount: number;
@@ -128,7 +129,7 @@ function leftOut(included: Uint8Array): Int32Array {
 /**
  * The columns a partial solve starts from when no nearby solve says: every KEEP column (posted
  * collateral staying where it is), each account's `initialColumnsPerAccount` cheapest, and the
- * columns of `greedyPasses` greedy allocations (greedyColumns), each over the columns the earlier
+ * columns of `greedyPasses` greedy allocations (GreedyAllocation), each over the columns the earlier
  * ones left out: an account's second and third choices let the first restricted LP trade assets
  * between accounts, where one allocation gives it a single way to cover each.
  * Measured with the partial solve alone on the benchmark books (medians of 5, alternating in one
@@ -184,7 +185,7 @@ function cheapestOverall(formulation: Formulation): Int32Array {
  * takes what its supply has left, what its account still needs, and what the account's
  * concentration rows (the model's lazy rows) still allow. A share-of-total limit is read against
  * the need, what the account's total comes to when it is just covered. Each `allocate` starts the
- * inventory, needs and limits afresh and skips the columns already included, adding its own.
+ * inventory, needs and limits afresh and skips the columns earlier passes took.
  */
 class GreedyAllocation {
   private readonly lazy: Uint8Array;
