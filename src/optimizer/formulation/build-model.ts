@@ -328,11 +328,19 @@ class EligibilityLookup {
   }
 }
 
-/** Base-currency units per unit of each currency, as numbers, worked out once per currency. */
-function baseRates(book: Book): (currency: string) => number {
-  const rates = new Map<string, number>();
-  return (currency) =>
-    cached(rates, currency, () => fxRate(book.market.fxRates, currency, book.market.baseCurrency).toNumber());
+/**
+ * Base-currency units per unit of each currency, worked out once per currency: exact for the plan's
+ * quantities, as a number for the model's coefficients.
+ */
+function ratesToBase(book: Book): {
+  readonly exact: (currency: string) => Decimal;
+  readonly number: (currency: string) => number;
+} {
+  const exactRates = new Map<string, Decimal>();
+  const numberRates = new Map<string, number>();
+  const exact = (currency: string): Decimal =>
+    cached(exactRates, currency, () => fxRate(book.market.fxRates, currency, book.market.baseCurrency));
+  return { exact, number: (currency) => cached(numberRates, currency, () => exact(currency).toNumber()) };
 }
 
 /** Objective units per value unit of collateral allocation `index` brings: the order "cheapest first" means. */
@@ -344,27 +352,40 @@ export function costPerCollateralValue(
   return model.objective[allocations.column[index]] / allocations.collateralValuePerUnit[index];
 }
 
+/** `indexes` of allocations, cheapest per unit of collateral value first (the formulation's own costs), ties in the given order. */
+function cheapestFirstOf(formulation: Formulation, indexes: Int32Array): Int32Array {
+  const { model, allocations } = formulation;
+  const keys = new Float64Array(indexes.length);
+  for (let position = 0; position < indexes.length; position += 1) {
+    keys[position] = costPerCollateralValue(model, allocations, indexes[position]);
+  }
+  const order = ascendingOrder(keys);
+  const sorted = new Int32Array(indexes.length);
+  for (let rank = 0; rank < order.length; rank += 1) sorted[rank] = indexes[order[rank]];
+  return sorted;
+}
+
 const cheapestFirstByFormulation = new WeakMap<Formulation, readonly Int32Array[]>();
+const cheapestOverallByFormulation = new WeakMap<Formulation, Int32Array>();
 
 /**
  * Each target's allocation indexes, cheapest per unit of collateral value first (the formulation's
- * own costs). Partial-solve hints, plan repair and the lot heuristic all walk accounts in this
- * order; sorting is the cost (200 accounts x 1,400 columns on a large book), so it is done once
- * per formulation.
+ * own costs). Plan repair, the lot heuristic and (when asked) partial-solve hints walk accounts in
+ * this order; sorting is the cost (200 accounts x 1,400 columns on a large book), so it is done
+ * once per formulation.
  */
 export function allocationsCheapestFirst(formulation: Formulation): readonly Int32Array[] {
-  return cached(cheapestFirstByFormulation, formulation, () => {
-    const { model, allocations } = formulation;
-    return allocations.byTarget.map((indexes) => {
-      const keys = new Float64Array(indexes.length);
-      for (let position = 0; position < indexes.length; position += 1) {
-        keys[position] = costPerCollateralValue(model, allocations, indexes[position]);
-      }
-      const order = ascendingOrder(keys);
-      const sorted = new Int32Array(indexes.length);
-      for (let rank = 0; rank < order.length; rank += 1) sorted[rank] = indexes[order[rank]];
-      return sorted;
-    });
+  return cached(cheapestFirstByFormulation, formulation, () =>
+    formulation.allocations.byTarget.map((indexes) => cheapestFirstOf(formulation, indexes)),
+  );
+}
+
+/** Every allocation index in the same order over all accounts (the partial solve's greedy start), made once. */
+export function allocationsCheapestFirstOverall(formulation: Formulation): Int32Array {
+  return cached(cheapestOverallByFormulation, formulation, () => {
+    const all = new Int32Array(formulation.allocations.count);
+    for (let index = 0; index < all.length; index += 1) all[index] = index;
+    return cheapestFirstOf(formulation, all);
   });
 }
 
@@ -388,7 +409,8 @@ export function buildFormulation(
   const reoptimize = request.mode === 'REOPTIMIZE';
   const supplies = collectSupplies(book, assets, reoptimize ? targets.map((target) => target.account) : []);
   const draft = new ModelDraft(supplies.length * targets.length <= NAMED_MODEL_MAX_COLUMNS);
-  const toBase = baseRates(book);
+  const rates = ratesToBase(book);
+  const toBase = rates.number;
   const accountToBase = targets.map((target) => toBase(target.account.currency));
   const toCoverBase = targets.map((target, index) =>
     target.inModel
@@ -475,21 +497,14 @@ export function buildFormulation(
       });
     }
   });
-  // Asked for each supply a plan line draws on: the scale and the few currencies' rates made once.
+  // Asked for each supply a plan line draws on: the scale is made once, the rates once per currency.
   const valueScaleDecimal = dec(valueScale);
-  const decimalRatesToBase = new Map<string, Decimal>();
   const allocations = table.build({
     supplies,
     targetCount: targets.length,
     // Units of the asset in one value unit of a continuous column: the same at every account.
     quantityPerValueUnit: (supply) =>
-      valueScaleDecimal.dividedBy(
-        supply.asset.price.times(
-          cached(decimalRatesToBase, supply.asset.currency, () =>
-            fxRate(book.market.fxRates, supply.asset.currency, book.market.baseCurrency),
-          ),
-        ),
-      ),
+      valueScaleDecimal.dividedBy(supply.asset.price.times(rates.exact(supply.asset.currency))),
     haircuts: eligibility.applied,
   });
 

@@ -11,13 +11,15 @@
  * Thresholds measured with bench/optimizer-bench.ts on the synthetic books (2-core EPYC, Node 20):
  * see the README's Benchmarks section.
  */
-import { ascendingOrder } from '../../support/ascending-order';
-import { cached } from '../../support/memo';
 import type { LinearModel, PartialModelHints, WorkingSet } from '../solvers/linear-model';
 import { isMixedInteger } from '../solvers/solve-support';
 import type { AllocationTable } from './allocation-table';
 import type { Formulation } from './build-model';
-import { allocationsCheapestFirst, costPerCollateralValue } from './build-model';
+import {
+  allocationsCheapestFirst,
+  allocationsCheapestFirstOverall,
+  costPerCollateralValue,
+} from './build-model';
 
 export interface PartialSolveSettings {
   /** Smaller LPs are solved whole: a restricted solve plus pricing rounds only pay off above this. */
@@ -165,20 +167,6 @@ function startingColumns(
 /** Relative to the start: a need or supply the greedy has brought down to this is used up. */
 const CRUMB = 1e-9;
 
-const cheapestOverallByFormulation = new WeakMap<Formulation, Int32Array>();
-
-/** Every allocation index, cheapest per unit of collateral value first (the formulation's costs), made once. */
-function cheapestOverall(formulation: Formulation): Int32Array {
-  return cached(cheapestOverallByFormulation, formulation, () => {
-    const { model, allocations } = formulation;
-    const keys = new Float64Array(allocations.count);
-    for (let index = 0; index < allocations.count; index += 1) {
-      keys[index] = costPerCollateralValue(model, allocations, index);
-    }
-    return ascendingOrder(keys);
-  });
-}
-
 /**
  * A greedy allocation of the whole book: every pair, cheapest per unit of collateral value first
  * over all accounts (not account by account: the first account would take every cheap asset),
@@ -225,7 +213,7 @@ class GreedyAllocation {
     let uncovered = 0;
     for (const amount of need) if (amount > 0) uncovered += 1;
     const columns: number[] = [];
-    for (const index of cheapestOverall(this.formulation)) {
+    for (const index of allocationsCheapestFirstOverall(this.formulation)) {
       if (uncovered === 0) break;
       const targetIndex = allocations.targetIndex[index];
       const supplyIndex = allocations.supplyIndex[index];
