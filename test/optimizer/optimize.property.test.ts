@@ -11,7 +11,13 @@ import { optimize } from '../../src/optimizer/optimize';
 import type { OptimizeRequest } from '../../src/optimizer/optimizer.types';
 import { solveInProcess } from '../../src/optimizer/solvers/solver-pool';
 import { verifyPlan } from '../../src/optimizer/verify';
-import { anyBookArbitrary, BASE_REQUEST, coverableBookArbitrary, PROPERTY_SEED } from './support/random-book';
+import {
+  anyBookArbitrary,
+  BASE_REQUEST,
+  coverableBookArbitrary,
+  PARTIAL_ALWAYS,
+  PROPERTY_SEED,
+} from './support/random-book';
 
 describe('optimize on random books', () => {
   it('returns a plan that passes the independent verifier, in every mode', async () => {
@@ -109,18 +115,11 @@ describe('optimize on random books', () => {
   });
 
   it('gets the same answer by partial solving (column generation, lazy rows) as by whole solves', async () => {
-    // These settings send every LP of these small books through partial-solve.ts (the service
-    // only does so from 5,000 columns), starting either as the service does (greedy allocations)
-    // or from each account's one cheapest column, bringing in one column per account per round,
-    // so pricing and lazy rows have the most work.
+    // Every LP of these small books through partial-solve.ts, starting as the service does (greedy
+    // allocations) or from each account's one cheapest column (PARTIAL_ALWAYS).
     const starts: Record<string, PartialSolveSettings> = {
       greedy: { ...PARTIAL_SOLVE_DEFAULTS, minColumns: 0 },
-      oneCheapest: {
-        minColumns: 0,
-        greedyPasses: 0,
-        initialColumnsPerAccount: 1,
-        columnsPerAccountPerRound: 1,
-      },
+      oneCheapest: PARTIAL_ALWAYS,
     };
     let compared = 0;
     await fc.assert(

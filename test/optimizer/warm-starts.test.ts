@@ -4,21 +4,12 @@ import { dec } from '../../src/domain/decimal';
 import type { Book } from '../../src/domain/model';
 import { accountTargets } from '../../src/optimizer/account-targets';
 import { buildFormulation } from '../../src/optimizer/formulation/build-model';
-import type { PartialSolveSettings } from '../../src/optimizer/formulation/partial-hints';
 import { optimize } from '../../src/optimizer/optimize';
 import type { OptimizeRequest, SolveFunction } from '../../src/optimizer/optimizer.types';
 import type { SolveOptions } from '../../src/optimizer/solvers/linear-model';
 import { solveInProcess } from '../../src/optimizer/solvers/solver-pool';
 import { layoutKey, WarmStarts } from '../../src/optimizer/warm-starts';
-import { BASE_REQUEST, coverableBookArbitrary, PROPERTY_SEED } from './support/random-book';
-
-/** The partial path on every LP, from one column per account, one more per round (as the property tests force it). */
-const PARTIAL_ALWAYS: PartialSolveSettings = {
-  minColumns: 0,
-  greedyPasses: 0,
-  initialColumnsPerAccount: 1,
-  columnsPerAccountPerRound: 1,
-};
+import { BASE_REQUEST, coverableBookArbitrary, PARTIAL_ALWAYS, PROPERTY_SEED } from './support/random-book';
 
 /** A price tick: every asset's price moved by a factor in [1 - move, 1 + move], the layout unchanged. */
 function withPricesMoved(book: Book, factors: readonly number[]): Book {

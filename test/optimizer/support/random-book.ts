@@ -17,6 +17,7 @@ import type {
   Holding,
   Posting,
 } from '../../../src/domain/model';
+import type { PartialSolveSettings } from '../../../src/optimizer/formulation/partial-hints';
 import type { OptimizeRequest } from '../../../src/optimizer/optimizer.types';
 
 /** Fixed seed: a failure reproduces run after run. */
@@ -31,6 +32,18 @@ export const BASE_REQUEST: OptimizeRequest = {
   lotMode: false,
   timeLimitMs: 5_000,
   asOfDate: AS_OF_DATE,
+};
+
+/**
+ * Every LP of these small books through the partial solve (the service does so from 5,000 columns),
+ * from each account's one cheapest column, one more column per account per round: pricing and lazy
+ * rows have the most work.
+ */
+export const PARTIAL_ALWAYS: PartialSolveSettings = {
+  minColumns: 0,
+  greedyPasses: 0,
+  initialColumnsPerAccount: 1,
+  columnsPerAccountPerRound: 1,
 };
 
 const CLASSES: readonly AssetClass[] = ['GOVERNMENT_BOND', 'CORPORATE_BOND', 'EQUITY'];
