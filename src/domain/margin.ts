@@ -2,6 +2,7 @@
  * Margin status of an account under ISDA CSA mechanics (DOMAIN.md, "Agreement terms"): what the
  * account requires, what the collateral it holds is worth after haircuts, and the call that follows.
  */
+import { once } from '../support/memo';
 import type { ConcentrationUsage } from './concentration';
 import { concentrationUsage } from './concentration';
 import type { Decimal } from './decimal';
@@ -96,6 +97,13 @@ export function marginStatus(
     return { asset, line };
   });
   const postedLines = valued.map(({ line }) => line);
+  const concentration = once(() =>
+    concentrationUsage(
+      account,
+      valued.map(({ asset, line }) => ({ asset, collateralValue: line.collateralValue })),
+      requirement,
+    ),
+  );
   const totalCollateralValue = sum(postedLines.map((line) => line.collateralValue));
   const excess = totalCollateralValue.minus(requirement);
   const { minimumTransferAmount, rounding } = account.terms;
@@ -125,10 +133,10 @@ export function marginStatus(
         ? 'RETURN'
         : 'NONE',
     postedLines,
-    concentration: concentrationUsage(
-      account,
-      valued.map(({ asset, line }) => ({ asset, collateralValue: line.collateralValue })),
-      requirement,
-    ),
+    // Worked out when read: the optimizer asks every account for its call, not for the usage of
+    // each of its limits (an issuer limit per issuer is hundreds per account).
+    get concentration() {
+      return concentration();
+    },
   };
 }

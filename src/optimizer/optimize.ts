@@ -47,7 +47,8 @@ import type {
   SolveResult,
   WorkingSet,
 } from './solvers/linear-model';
-import { verifyPlan } from './verify';
+import type { VerificationContext } from './verify';
+import { prepareVerification, verifyPlan } from './verify';
 import type { WarmStarts } from './warm-starts';
 import { layoutKey } from './warm-starts';
 
@@ -197,11 +198,17 @@ export async function optimize(
   let rejected: { plan: Plan; verification: VerificationReport; backend: SolverBackendName } | undefined;
   let infeasibleProof: SolverBackendName | undefined;
 
+  let verifying: VerificationContext | undefined;
+
   for (const backend of order) {
     const solving = solveWith(formulation, request, backend, solve, deps.partialSolve, warm);
-    // With a solver pool the LP runs in a worker by now: meanwhile make the order plan repair walks
-    // the accounts in (once per formulation; a warm-started solve's hints did not need it).
+    // With a solver pool the LP runs in a worker by now. Meanwhile this thread does what reading the
+    // plan back and verifying it need whatever the answer: the order plan repair walks the accounts
+    // in, each supply's units per value unit (both once per formulation) and the verifier's view of
+    // the book.
     allocationsCheapestFirst(formulation);
+    formulation.allocations.prepareQuantities();
+    verifying ??= prepareVerification(book, request);
     const attempt = await solving;
     solveMs += attempt.solveMs;
     warmStarted ||= attempt.warmStarted === true;
@@ -220,12 +227,17 @@ export async function optimize(
     const explaining = dualsFor(formulation, request, candidate, backend, solve, deps.partialSolve);
     const plan = buildPlan(book, request, formulation, candidate.columnValues);
     const verifyStart = Date.now();
-    const verification = verifyPlan(book, request, {
-      lines: plan.lines,
-      shortfallByAccount: new Map(
-        formulation.targets.map((target, index) => [target.account.id, plan.declaredShortfall[index]]),
-      ),
-    });
+    const verification = verifyPlan(
+      book,
+      request,
+      {
+        lines: plan.lines,
+        shortfallByAccount: new Map(
+          formulation.targets.map((target, index) => [target.account.id, plan.declaredShortfall[index]]),
+        ),
+      },
+      verifying,
+    );
     verifyMs += elapsedSince(verifyStart);
     if (!verification.passed) {
       attempts.push({ backend, outcome: 'plan failed verification' });

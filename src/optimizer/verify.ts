@@ -8,6 +8,7 @@
  * max(1, cap, target), since a solver's accuracy follows the size of the account, not of one
  * limit's cap. Inventory, postings and lot counts are exact (plan.ts rounds so they can be).
  */
+import type { ConcentrationUsage } from '../domain/concentration';
 import { concentrationUsage, limitApplies } from '../domain/concentration';
 import type { Decimal } from '../domain/decimal';
 import { maxDecimal, ONE, sum, ZERO } from '../domain/decimal';
@@ -39,10 +40,61 @@ interface ValuedLine {
   readonly collateralValue: Decimal;
 }
 
-export function verifyPlan(book: Book, request: OptimizeRequest, plan: PlanToVerify): VerificationReport {
+/**
+ * What verification reads from the book alone, whatever the plan: the assets, the accounts'
+ * targets, the free inventory and (TOP_UP) each account's postings valued for its limits. Made by
+ * the verifier's own code; optimize makes it while the solve runs in a worker.
+ */
+export interface VerificationContext {
+  readonly assets: ReadonlyMap<string, Asset>;
+  readonly targets: readonly AccountTarget[];
+  readonly targetsById: ReadonlyMap<string, AccountTarget>;
+  /** Free quantity by holding key. */
+  readonly held: ReadonlyMap<string, Decimal>;
+  /** TOP_UP: per account id, its postings valued for concentration, and their usage of its limits. */
+  readonly posted: ReadonlyMap<string, PostedConcentration>;
+}
+
+interface PostedConcentration {
+  readonly lines: readonly { asset: Asset; collateralValue: Decimal }[];
+  readonly usage: readonly ConcentrationUsage[] | undefined;
+}
+
+export function prepareVerification(book: Book, request: OptimizeRequest): VerificationContext {
   const assets = assetsById(book);
   const targets = accountTargets(book, request);
-  const targetsById = new Map(targets.map((target) => [target.account.id, target]));
+  const held = new Map<string, Decimal>();
+  for (const holding of book.inventory) {
+    const key = holdingKey(holding);
+    held.set(key, (held.get(key) ?? ZERO).plus(holding.quantity));
+  }
+  const posted = new Map<string, PostedConcentration>();
+  if (request.mode === 'TOP_UP') {
+    for (const target of targets) {
+      if (!target.inModel) continue;
+      const lines = postedValues(book, request, target.account, assets);
+      posted.set(target.account.id, {
+        lines,
+        usage: lines.length === 0 ? undefined : concentrationUsage(target.account, lines, target.requirement),
+      });
+    }
+  }
+  return {
+    assets,
+    targets,
+    targetsById: new Map(targets.map((target) => [target.account.id, target])),
+    held,
+    posted,
+  };
+}
+
+export function verifyPlan(
+  book: Book,
+  request: OptimizeRequest,
+  plan: PlanToVerify,
+  context: VerificationContext = prepareVerification(book, request),
+): VerificationReport {
+  const { assets, targets, targetsById } = context;
   const checks: VerificationCheck[] = [];
   const valued = new Map<string, ValuedLine[]>();
 
@@ -103,7 +155,7 @@ export function verifyPlan(book: Book, request: OptimizeRequest, plan: PlanToVer
     valued.set(target.account.id, list);
   });
 
-  checks.push(...inventoryChecks(book, plan.lines));
+  checks.push(...inventoryChecks(context.held, plan.lines));
   if (request.mode === 'REOPTIMIZE') checks.push(...postingChecks(targets, plan.lines));
   else checks.push(...postingMovesForbidden(plan.lines));
 
@@ -115,7 +167,7 @@ export function verifyPlan(book: Book, request: OptimizeRequest, plan: PlanToVer
     checks.push(
       coverageCheck(request, target, lines, plan.shortfallByAccount.get(target.account.id) ?? ZERO),
     );
-    checks.push(...concentrationChecks(book, request, target, lines, assets));
+    checks.push(...concentrationChecks(request, target, lines, context.posted.get(target.account.id)));
   }
   return { passed: checks.every((check) => check.passed), checks };
 }
@@ -133,17 +185,15 @@ function movementCheck(maxMovements: number, lines: readonly PlanLine[]): Verifi
   };
 }
 
-function inventoryChecks(book: Book, lines: readonly PlanLine[]): VerificationCheck[] {
+function inventoryChecks(
+  held: ReadonlyMap<string, Decimal>,
+  lines: readonly PlanLine[],
+): VerificationCheck[] {
   const used = new Map<string, Decimal>();
   for (const line of lines) {
     if (line.movementType !== 'DELIVER' || line.location.startsWith('posted:')) continue;
     const key = holdingKey(line);
     used.set(key, (used.get(key) ?? ZERO).plus(line.quantity));
-  }
-  const held = new Map<string, Decimal>();
-  for (const holding of book.inventory) {
-    const key = holdingKey(holding);
-    held.set(key, (held.get(key) ?? ZERO).plus(holding.quantity));
   }
   return [...used].map(([key, quantity]) => {
     const free = held.get(key) ?? ZERO;
@@ -244,20 +294,18 @@ function coverageCheck(
 }
 
 function concentrationChecks(
-  book: Book,
   request: OptimizeRequest,
   target: AccountTarget,
   lines: readonly ValuedLine[],
-  assets: ReadonlyMap<string, Asset>,
+  posted: PostedConcentration | undefined,
 ): VerificationCheck[] {
   const account: Account = target.account;
   const newLines = linesAfter(request, lines).map((item) => ({
     asset: item.asset,
     collateralValue: item.collateralValue,
   }));
-  const postedLines = request.mode === 'TOP_UP' ? postedValues(book, request, account, assets) : [];
-  const postedUsage =
-    postedLines.length === 0 ? undefined : concentrationUsage(account, postedLines, target.requirement);
+  const postedLines = posted?.lines ?? [];
+  const postedUsage = posted?.usage;
   const totalUsage = concentrationUsage(account, [...postedLines, ...newLines], target.requirement);
   const checks: VerificationCheck[] = [];
   // Limits whose group holds nothing pass whenever their cap is not negative: one check for all of

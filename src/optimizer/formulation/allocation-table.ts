@@ -138,6 +138,18 @@ export class AllocationTable {
     return false;
   }
 
+  /**
+   * Works out now the units per value unit of every supply (a Decimal division each) that `at`
+   * would otherwise work out for each supply a plan line draws on: optimize calls it while the
+   * solve runs in a worker, so reading the plan back does not wait for them.
+   */
+  prepareQuantities(): void {
+    const { supplies } = this.context;
+    for (let supplyIndex = 0; supplyIndex < supplies.length; supplyIndex += 1) {
+      this.quantityPerValueUnit(supplyIndex);
+    }
+  }
+
   /** The allocation at `index` as an object, made on the first ask and the same object after. */
   at(index: number): AllocationColumn {
     const made = this.objects.get(index);
@@ -158,7 +170,7 @@ export class AllocationTable {
       quantityPerColumnUnit:
         lot && supply.asset.lotSize !== undefined
           ? supply.asset.lotSize
-          : cached(this.quantitiesPerValueUnit, supplyIndex, () => this.context.quantityPerValueUnit(supply)),
+          : this.quantityPerValueUnit(supplyIndex),
       marketValuePerUnit: this.marketValuePerUnit[index],
       collateralValuePerUnit: this.collateralValuePerUnit[index],
       isKeep: (flags & KEEP) !== 0,
@@ -166,6 +178,12 @@ export class AllocationTable {
     };
     this.objects.set(index, allocation);
     return allocation;
+  }
+
+  private quantityPerValueUnit(supplyIndex: number): Decimal {
+    return cached(this.quantitiesPerValueUnit, supplyIndex, () =>
+      this.context.quantityPerValueUnit(this.context.supplies[supplyIndex]),
+    );
   }
 }
 

@@ -119,11 +119,10 @@ class ModelDraft {
   /** Whether names are recorded (small models only; see NAMED_MODEL_MAX_COLUMNS). */
   constructor(readonly named: boolean) {}
 
-  // Typed arrays grown by doubling: a large book has a million triplets, which as JS arrays of
-  // boxed growth cost more in copying and garbage collection than in the arithmetic.
+  // Typed arrays, not JS arrays: a large book has a million triplets, which boxed cost more in
+  // copying and garbage collection than in the arithmetic. Columns and rows grow by doubling.
   private columnCount = 0;
   private rowCount = 0;
-  private entryCount = 0;
   private cost = new Float64Array(1024);
   private columnLower = new Float64Array(1024);
   private columnUpper = new Float64Array(1024);
@@ -132,9 +131,14 @@ class ModelDraft {
   private rowLower = new Float64Array(1024);
   private rowUpper = new Float64Array(1024);
   private readonly rowNames: string[] = [];
-  private entryRow = new Int32Array(4096);
-  private entryColumn = new Int32Array(4096);
-  private entryValue = new Float64Array(4096);
+  // Triplets fill chunks that are never copied (each twice the last, up to ENTRY_CHUNK_MAX): grown
+  // by doubling one array, a large book's copies were a twentieth of the build, and their garbage
+  // brought on collections while the model was still being built.
+  private readonly fullChunks: EntryChunk[] = [];
+  private entryRow = new Int32Array(ENTRY_CHUNK_FIRST);
+  private entryColumn = new Int32Array(ENTRY_CHUNK_FIRST);
+  private entryValue = new Float64Array(ENTRY_CHUNK_FIRST);
+  private chunkUsed = 0;
 
   addColumn(name: string, cost: number, lower: number, upper: number, integer = false): number {
     if (this.columnCount === this.cost.length) {
@@ -168,31 +172,35 @@ class ModelDraft {
 
   add(row: number, column: number, value: number): void {
     if (value === 0) return;
-    if (this.entryCount === this.entryValue.length) {
-      const capacity = 2 * this.entryValue.length;
-      this.entryRow = resized(this.entryRow, capacity);
-      this.entryColumn = resized(this.entryColumn, capacity);
-      this.entryValue = resized(this.entryValue, capacity);
-    }
-    const entry = this.entryCount++;
+    if (this.chunkUsed === this.entryValue.length) this.startChunk();
+    const entry = this.chunkUsed++;
     this.entryRow[entry] = row;
     this.entryColumn[entry] = column;
     this.entryValue[entry] = value;
   }
 
   build(): LinearModel {
-    const { columnCount, rowCount, entryCount } = this;
+    const { columnCount, rowCount } = this;
+    const chunks: readonly EntryChunk[] = [
+      ...this.fullChunks,
+      { row: this.entryRow, column: this.entryColumn, value: this.entryValue, count: this.chunkUsed },
+    ];
+    const entryCount = chunks.reduce((total, chunk) => total + chunk.count, 0);
     // Counting sort of the triplets by column, then each column's few entries by row.
     const start = new Int32Array(columnCount + 1);
-    for (let entry = 0; entry < entryCount; entry += 1) start[this.entryColumn[entry] + 1] += 1;
+    for (const { column: entryColumn, count } of chunks) {
+      for (let entry = 0; entry < count; entry += 1) start[entryColumn[entry] + 1] += 1;
+    }
     for (let column = 0; column < columnCount; column += 1) start[column + 1] += start[column];
     const next = start.slice(0, columnCount);
     const rows = new Int32Array(entryCount);
     const values = new Float64Array(entryCount);
-    for (let entry = 0; entry < entryCount; entry += 1) {
-      const position = next[this.entryColumn[entry]]++;
-      rows[position] = this.entryRow[entry];
-      values[position] = this.entryValue[entry];
+    for (const { row: entryRow, column: entryColumn, value: entryValue, count } of chunks) {
+      for (let entry = 0; entry < count; entry += 1) {
+        const position = next[entryColumn[entry]]++;
+        rows[position] = entryRow[entry];
+        values[position] = entryValue[entry];
+      }
     }
     const columnStart = new Int32Array(columnCount + 1);
     let written = 0;
@@ -236,7 +244,32 @@ class ModelDraft {
       ...(this.named ? { columnNames: this.columnNames, rowNames: this.rowNames } : {}),
     };
   }
+
+  private startChunk(): void {
+    this.fullChunks.push({
+      row: this.entryRow,
+      column: this.entryColumn,
+      value: this.entryValue,
+      count: this.chunkUsed,
+    });
+    const size = Math.min(2 * this.entryValue.length, ENTRY_CHUNK_MAX);
+    this.entryRow = new Int32Array(size);
+    this.entryColumn = new Int32Array(size);
+    this.entryValue = new Float64Array(size);
+    this.chunkUsed = 0;
+  }
 }
+
+/** Triplets of a ModelDraft: the first `count` entries of each array. */
+interface EntryChunk {
+  readonly row: Int32Array;
+  readonly column: Int32Array;
+  readonly value: Float64Array;
+  readonly count: number;
+}
+
+const ENTRY_CHUNK_FIRST = 4_096;
+const ENTRY_CHUNK_MAX = 131_072;
 
 interface EligibleHaircut {
   readonly haircut: AppliedHaircut;
@@ -630,8 +663,10 @@ function addConcentrationRows(
       const column = draft.addColumn(`total[${account.id}]`, 0, 0, Infinity);
       const definition = draft.addRow(`total[${account.id}]:definition`, 0, 0);
       draft.add(definition, column, 1);
-      for (const index of indexes)
+      for (let position = 0; position < indexes.length; position += 1) {
+        const index = indexes[position];
         draft.add(definition, allocations.column[index], -allocations.collateralValuePerUnit[index]);
+      }
       totalColumn = column;
       totalColumns[targetIndex] = column;
       return column;
@@ -648,8 +683,10 @@ function addConcentrationRows(
       if (group < listOfGroup.length && listOfGroup[group] < 0) listOfGroup[group] = listCount++;
     }
     const listStart = new Int32Array(listCount + 1);
-    for (const index of indexes) {
-      const groups = groupIdsBySupply[allocations.supplyIndex[index]];
+    // Indexed loops here and below: for-of over a typed array made an iterator result per step
+    // wherever the optimizing compiler did not get to it.
+    for (let indexPosition = 0; indexPosition < indexes.length; indexPosition += 1) {
+      const groups = groupIdsBySupply[allocations.supplyIndex[indexes[indexPosition]]];
       for (let position = 0; position < groups.length; position += 1) {
         const list = listOfGroup[groups[position]];
         if (list >= 0) listStart[list + 1] += 1;
@@ -658,7 +695,8 @@ function addConcentrationRows(
     for (let list = 0; list < listCount; list += 1) listStart[list + 1] += listStart[list];
     const members = new Int32Array(listStart[listCount]);
     const filled = listStart.slice(0, listCount);
-    for (const index of indexes) {
+    for (let indexPosition = 0; indexPosition < indexes.length; indexPosition += 1) {
+      const index = indexes[indexPosition];
       const groups = groupIdsBySupply[allocations.supplyIndex[index]];
       for (let position = 0; position < groups.length; position += 1) {
         const list = listOfGroup[groups[position]];

@@ -211,10 +211,15 @@ class GreedyAllocation {
     const need = Float64Array.from(this.needs);
     const left = Float64Array.from(this.inventory);
     let uncovered = 0;
-    for (const amount of need) if (amount > 0) uncovered += 1;
+    for (let targetIndex = 0; targetIndex < need.length; targetIndex += 1)
+      if (need[targetIndex] > 0) uncovered += 1;
     const columns: number[] = [];
-    for (const index of allocationsCheapestFirstOverall(this.formulation)) {
+    // Indexed, not for-of: three passes a request over every pair, each step an iterator result
+    // where the optimizing compiler has not got to the loop (a tenth of a cold request's garbage).
+    const order = allocationsCheapestFirstOverall(this.formulation);
+    for (let rank = 0; rank < order.length; rank += 1) {
       if (uncovered === 0) break;
+      const index = order[rank];
       const targetIndex = allocations.targetIndex[index];
       const supplyIndex = allocations.supplyIndex[index];
       const column = allocations.column[index];

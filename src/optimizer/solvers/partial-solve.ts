@@ -308,7 +308,8 @@ export async function solvePartially(
 
     // Left-out rows the point violates.
     activity.fill(0);
-    for (const column of columns) {
+    for (let position = 0; position < columns.length; position += 1) {
+      const column = columns[position];
       const x = columnValues[column];
       if (x === 0) continue;
       for (let entry = model.columnStart[column]; entry < model.columnStart[column + 1]; entry += 1) {
@@ -316,7 +317,8 @@ export async function solvePartially(
       }
     }
     let rowsAdded = 0;
-    for (const row of hints.lazyRows) {
+    for (let position = 0; position < hints.lazyRows.length; position += 1) {
+      const row = hints.lazyRows[position];
       if (rowIn[row] === 1) continue;
       const lower = model.rowLower[row];
       const upper = model.rowUpper[row];
