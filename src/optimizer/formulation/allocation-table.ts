@@ -187,19 +187,25 @@ export class AllocationTable {
   }
 }
 
-/** The table under construction: arrays grown by doubling. */
+/** The table under construction: arrays made at the size expected, grown by doubling past it. */
 export class AllocationTableDraft {
   private size = 0;
-  private readonly arrays: { -readonly [K in keyof AllocationArrays]: AllocationArrays[K] } = {
-    column: new Int32Array(1024),
-    supplyIndex: new Int32Array(1024),
-    targetIndex: new Int32Array(1024),
-    haircutIndex: new Int32Array(1024),
-    flags: new Uint8Array(1024),
-    marketValuePerUnit: new Float64Array(1024),
-    collateralValuePerUnit: new Float64Array(1024),
-    upper: new Float64Array(1024),
-  };
+  private readonly arrays: { -readonly [K in keyof AllocationArrays]: AllocationArrays[K] };
+
+  /** `expected`: the allocations expected, so the arrays are made once at that size. */
+  constructor(expected = 0) {
+    const capacity = Math.max(1024, expected);
+    this.arrays = {
+      column: new Int32Array(capacity),
+      supplyIndex: new Int32Array(capacity),
+      targetIndex: new Int32Array(capacity),
+      haircutIndex: new Int32Array(capacity),
+      flags: new Uint8Array(capacity),
+      marketValuePerUnit: new Float64Array(capacity),
+      collateralValuePerUnit: new Float64Array(capacity),
+      upper: new Float64Array(capacity),
+    };
+  }
 
   add(entry: AllocationEntry): number {
     if (this.size === this.arrays.column.length) this.resize(2 * this.size);

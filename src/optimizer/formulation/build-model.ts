@@ -26,7 +26,7 @@ import type { Decimal } from '../../domain/decimal';
 import { dec, ZERO } from '../../domain/decimal';
 import type { AppliedHaircut } from '../../domain/eligibility';
 import { appliedHaircut, ruleTable, selectRule } from '../../domain/eligibility';
-import type { Account, Asset, Book, ConcentrationLimit, EligibilityRule } from '../../domain/model';
+import type { Account, Asset, Book, EligibilityRule } from '../../domain/model';
 import { fxRate } from '../../domain/valuation';
 import { ascendingOrder } from '../../support/ascending-order';
 import { cached } from '../../support/memo';
@@ -116,17 +116,30 @@ export interface MovementIndicator {
  * (a large book has hundreds of thousands of columns).
  */
 class ModelDraft {
-  /** Whether names are recorded (small models only; see NAMED_MODEL_MAX_COLUMNS). */
-  constructor(readonly named: boolean) {}
+  /**
+   * `named`: whether names are recorded (small models only; see NAMED_MODEL_MAX_COLUMNS).
+   * `columnCapacity`: the columns expected, so the column arrays are made once at that size.
+   */
+  constructor(
+    readonly named: boolean,
+    columnCapacity: number,
+  ) {
+    const capacity = Math.max(1024, columnCapacity);
+    this.cost = new Float64Array(capacity);
+    this.columnLower = new Float64Array(capacity);
+    this.columnUpper = new Float64Array(capacity);
+    this.integer = new Uint8Array(capacity);
+  }
 
   // Typed arrays, not JS arrays: a large book has a million triplets, which boxed cost more in
-  // copying and garbage collection than in the arithmetic. Columns and rows grow by doubling.
+  // copying and garbage collection than in the arithmetic. Columns and rows grow by doubling past
+  // their first size.
   private columnCount = 0;
   private rowCount = 0;
-  private cost = new Float64Array(1024);
-  private columnLower = new Float64Array(1024);
-  private columnUpper = new Float64Array(1024);
-  private integer = new Uint8Array(1024);
+  private cost: Float64Array;
+  private columnLower: Float64Array;
+  private columnUpper: Float64Array;
+  private integer: Uint8Array;
   private readonly columnNames: string[] = [];
   private rowLower = new Float64Array(1024);
   private rowUpper = new Float64Array(1024);
@@ -231,7 +244,8 @@ class ModelDraft {
       columnCount,
       rowCount,
       // Views, not copies: a large model's arrays are tens of MB, and the spare capacity is at most
-      // as large as what is used (the solver pool copies a model before sending it to a worker).
+      // PRESIZED_PAIRS_MAX or as large as what is used (the solver pool copies a model before
+      // sending it to a worker).
       objective: this.cost.subarray(0, columnCount),
       columnLower: this.columnLower.subarray(0, columnCount),
       columnUpper: this.columnUpper.subarray(0, columnCount),
@@ -268,6 +282,8 @@ interface EntryChunk {
   readonly count: number;
 }
 
+/** Pairs the column and allocation arrays are made for at most before any is added (see buildFormulation). */
+const PRESIZED_PAIRS_MAX = 1_000_000;
 const ENTRY_CHUNK_FIRST = 4_096;
 const ENTRY_CHUNK_MAX = 131_072;
 
@@ -441,7 +457,17 @@ export function buildFormulation(
   const movementPerValueUnit = request.movementCostBps?.toNumber() ?? 0;
   const reoptimize = request.mode === 'REOPTIMIZE';
   const supplies = collectSupplies(book, assets, reoptimize ? targets.map((target) => target.account) : []);
-  const draft = new ModelDraft(supplies.length * targets.length <= NAMED_MODEL_MAX_COLUMNS);
+  // At most a column per (supply, account in the model) pair, a shortfall and a total column per
+  // account: the column and allocation arrays are made once at that size rather than grown by
+  // doubling (70,000 to 285,000 on a large book); past PRESIZED_PAIRS_MAX (a sparse giant) they grow.
+  const pairsAtMost = Math.min(
+    PRESIZED_PAIRS_MAX,
+    supplies.length * targets.filter((target) => target.inModel).length,
+  );
+  const draft = new ModelDraft(
+    supplies.length * targets.length <= NAMED_MODEL_MAX_COLUMNS,
+    pairsAtMost + 2 * targets.length,
+  );
   const rates = ratesToBase(book);
   const toBase = rates.number;
   const accountToBase = targets.map((target) => toBase(target.account.currency));
@@ -475,7 +501,7 @@ export function buildFormulation(
     return column;
   });
 
-  const table = new AllocationTableDraft();
+  const table = new AllocationTableDraft(pairsAtMost);
   const inventoryRows: number[] = [];
   const eligibility = new EligibilityLookup(book, targets, request.asOfDate);
   supplies.forEach((supply, supplyIndex) => {
@@ -638,14 +664,13 @@ function addConcentrationRows(
       Int32Array.from(concentrationGroupKeysOf(supply.asset), groupIdOf),
     ),
   );
-  // Per account: where each group id's column list is, or -1 (reset after the account).
-  const listOfGroup = new Int32Array(groupIds.size).fill(-1);
+  // Per account: the rows of each group id, as runs of groupRows (reset after the account).
+  const runOfGroup = new Int32Array(groupIds.size).fill(-1);
   targets.forEach((target, targetIndex) => {
     if (!target.inModel) return;
     if (target.account.concentrationLimits.length === 0) return;
     const account = target.account;
     const toValueUnits = accountToBase[targetIndex] / valueScale;
-    const indexes = allocations.byTarget[targetIndex];
     // TOP_UP: today's postings are constants on the right-hand side.
     const postedLines =
       request.mode === 'TOP_UP' ? postedConcentrationLines(book, request, target, assets) : [];
@@ -658,103 +683,99 @@ function addConcentrationRows(
     // makes millions of entries on a large book), so the account's total collateral value gets a
     // column of its own, defined once: total - sum(collateral value) = 0.
     let totalColumn: number | undefined;
+    let definitionRow = -1;
     const totalColumnOfAccount = (): number => {
       if (totalColumn !== undefined) return totalColumn;
       const column = draft.addColumn(`total[${account.id}]`, 0, 0, Infinity);
-      const definition = draft.addRow(`total[${account.id}]:definition`, 0, 0);
-      draft.add(definition, column, 1);
-      for (let position = 0; position < indexes.length; position += 1) {
-        const index = indexes[position];
-        draft.add(definition, allocations.column[index], -allocations.collateralValuePerUnit[index]);
-      }
+      definitionRow = draft.addRow(`total[${account.id}]:definition`, 0, 0);
+      draft.add(definitionRow, column, 1);
       totalColumn = column;
       totalColumns[targetIndex] = column;
       return column;
     };
 
-    // Columns by the group each limit scope puts them in: a limit finds its columns by lookup, not
-    // by testing every column of the account (an issuer limit per issuer would make that quadratic).
-    // Only the groups this account's limits name are collected.
+    // The rows first, in the account's order of limits; each row's group is noted, and every
+    // allocation of the account is then added to the rows of its groups in one pass over its
+    // columns. A limit on a group no supply is in (an id past the table) has no columns.
     const limitGroups = limitGroupKeys(account).map(groupIdOf);
-    // Lists as one Int32Array (list l is members[listStart[l]..listStart[l + 1]]), filled by counting.
-    let listCount = 0;
-    for (const group of limitGroups) {
-      // A group no supply is in (an id past the table) has no columns.
-      if (group < listOfGroup.length && listOfGroup[group] < 0) listOfGroup[group] = listCount++;
-    }
-    const listStart = new Int32Array(listCount + 1);
-    // Indexed loops here and below: for-of over a typed array made an iterator result per step
-    // wherever the optimizing compiler did not get to it.
-    for (let indexPosition = 0; indexPosition < indexes.length; indexPosition += 1) {
-      const groups = groupIdsBySupply[allocations.supplyIndex[indexes[indexPosition]]];
-      for (let position = 0; position < groups.length; position += 1) {
-        const list = listOfGroup[groups[position]];
-        if (list >= 0) listStart[list + 1] += 1;
-      }
-    }
-    for (let list = 0; list < listCount; list += 1) listStart[list + 1] += listStart[list];
-    const members = new Int32Array(listStart[listCount]);
-    const filled = listStart.slice(0, listCount);
-    for (let indexPosition = 0; indexPosition < indexes.length; indexPosition += 1) {
-      const index = indexes[indexPosition];
-      const groups = groupIdsBySupply[allocations.supplyIndex[index]];
-      for (let position = 0; position < groups.length; position += 1) {
-        const list = listOfGroup[groups[position]];
-        if (list >= 0) members[filled[list]++] = index;
-      }
-    }
-    /** Adds each allocation of limit `limitIndex`'s group to `row` at its collateral value. */
-    const addGroup = (row: number, limitIndex: number): void => {
-      const group = limitGroups[limitIndex];
-      if (group >= listOfGroup.length) return;
-      const list = listOfGroup[group];
-      for (let position = listStart[list]; position < listStart[list + 1]; position += 1) {
-        const index = members[position];
-        draft.add(row, allocations.column[index], allocations.collateralValuePerUnit[index]);
-      }
+    const rowGroups: number[] = [];
+    const groupedRow = (row: number, limitIndex: number): number => {
+      rowGroups.push(limitGroups[limitIndex], row);
+      return row;
     };
-
     const requirement = target.requirement.toNumber();
+    const numbers = limitNumbersOf(account);
     account.concentrationLimits.forEach((limit, limitIndex) => {
       const postedGroup = postedUsage?.[limitIndex].value.toNumber() ?? 0;
-      const { maxFraction: fraction, maxValue } = limitNumbers(limit);
+      const fraction = numbers.maxFraction[limitIndex];
+      const maxValue = numbers.maxValue[limitIndex];
       if (postedUsage?.[limitIndex].breached === true) {
         const row = draft.addRow(limitRowName(draft, account, limitIndex, 'blocked'), -Infinity, 0);
-        addGroup(row, limitIndex);
-        rows.push({ row, targetIndex, limitIndex, part: 'BLOCKED' });
+        rows.push({ row: groupedRow(row, limitIndex), targetIndex, limitIndex, part: 'BLOCKED' });
         return;
       }
-      if (fraction !== undefined) {
-        if (limit.basis === 'TOTAL_COLLATERAL') {
-          const row = draft.addRow(
-            limitRowName(draft, account, limitIndex, 'fraction'),
-            -Infinity,
-            Math.max(0, fraction * postedTotal - postedGroup) * toValueUnits,
-          );
-          addGroup(row, limitIndex);
-          draft.add(row, totalColumnOfAccount(), -fraction);
-          rows.push({ row, targetIndex, limitIndex, part: 'FRACTION' });
-        } else {
-          const row = draft.addRow(
-            limitRowName(draft, account, limitIndex, 'fraction'),
-            -Infinity,
-            Math.max(0, fraction * requirement - postedGroup) * toValueUnits,
-          );
-          addGroup(row, limitIndex);
-          rows.push({ row, targetIndex, limitIndex, part: 'FRACTION' });
-        }
+      if (!Number.isNaN(fraction)) {
+        const basis = limit.basis === 'TOTAL_COLLATERAL' ? postedTotal : requirement;
+        const row = draft.addRow(
+          limitRowName(draft, account, limitIndex, 'fraction'),
+          -Infinity,
+          Math.max(0, fraction * basis - postedGroup) * toValueUnits,
+        );
+        groupedRow(row, limitIndex);
+        if (limit.basis === 'TOTAL_COLLATERAL') draft.add(row, totalColumnOfAccount(), -fraction);
+        rows.push({ row, targetIndex, limitIndex, part: 'FRACTION' });
       }
-      if (maxValue !== undefined) {
+      if (!Number.isNaN(maxValue)) {
         const row = draft.addRow(
           limitRowName(draft, account, limitIndex, 'max'),
           -Infinity,
           Math.max(0, maxValue - postedGroup) * toValueUnits,
         );
-        addGroup(row, limitIndex);
-        rows.push({ row, targetIndex, limitIndex, part: 'MAX_VALUE' });
+        rows.push({ row: groupedRow(row, limitIndex), targetIndex, limitIndex, part: 'MAX_VALUE' });
       }
     });
-    for (const group of limitGroups) if (group < listOfGroup.length) listOfGroup[group] = -1;
+
+    // The rows of each group as one run of groupRows, by counting.
+    let runCount = 0;
+    const runGroups: number[] = [];
+    for (let position = 0; position < rowGroups.length; position += 2) {
+      const group = rowGroups[position];
+      if (group < runOfGroup.length && runOfGroup[group] < 0) {
+        runOfGroup[group] = runCount++;
+        runGroups.push(group);
+      }
+    }
+    const runStart = new Int32Array(runCount + 1);
+    for (let position = 0; position < rowGroups.length; position += 2) {
+      const group = rowGroups[position];
+      if (group < runOfGroup.length) runStart[runOfGroup[group] + 1] += 1;
+    }
+    for (let run = 0; run < runCount; run += 1) runStart[run + 1] += runStart[run];
+    const groupRows = new Int32Array(runStart[runCount]);
+    const filled = runStart.slice(0, runCount);
+    for (let position = 0; position < rowGroups.length; position += 2) {
+      const group = rowGroups[position];
+      if (group < runOfGroup.length) groupRows[filled[runOfGroup[group]]++] = rowGroups[position + 1];
+    }
+
+    // Indexed loops: for-of over a typed array made an iterator result per step wherever the
+    // optimizing compiler did not get to it.
+    const indexes = allocations.byTarget[targetIndex];
+    for (let position = 0; position < indexes.length; position += 1) {
+      const index = indexes[position];
+      const column = allocations.column[index];
+      const collateralValuePerUnit = allocations.collateralValuePerUnit[index];
+      if (definitionRow >= 0) draft.add(definitionRow, column, -collateralValuePerUnit);
+      const groups = groupIdsBySupply[allocations.supplyIndex[index]];
+      for (let member = 0; member < groups.length; member += 1) {
+        const run = runOfGroup[groups[member]];
+        if (run < 0) continue;
+        for (let slot = runStart[run]; slot < runStart[run + 1]; slot += 1) {
+          draft.add(groupRows[slot], column, collateralValuePerUnit);
+        }
+      }
+    }
+    for (const group of runGroups) runOfGroup[group] = -1;
   });
   return rows;
 }
@@ -764,16 +785,26 @@ function limitRowName(draft: ModelDraft, account: Account, limitIndex: number, p
   return draft.named ? `conc[${account.id}#${limitIndex}]:${part}` : '';
 }
 
-const limitNumbersByLimit = new WeakMap<ConcentrationLimit, { maxFraction?: number; maxValue?: number }>();
+const limitNumbersByAccount = new WeakMap<
+  Account,
+  { readonly maxFraction: Float64Array; readonly maxValue: Float64Array }
+>();
 
 /**
- * A limit's share and cap as numbers, made once per limit object (limits are immutable): a large
- * book has tens of thousands of limits, and a Decimal's toNumber goes through its text.
+ * Each limit's share and cap as numbers (NaN where the limit gives none), made once per account
+ * object (accounts are immutable): a large book has tens of thousands of limits, and a Decimal's
+ * toNumber goes through its text.
  */
-function limitNumbers(limit: ConcentrationLimit): { maxFraction?: number; maxValue?: number } {
-  return cached(limitNumbersByLimit, limit, () => ({
-    maxFraction: limit.maxFraction?.toNumber(),
-    maxValue: limit.maxValue?.toNumber(),
+function limitNumbersOf(account: Account): {
+  readonly maxFraction: Float64Array;
+  readonly maxValue: Float64Array;
+} {
+  return cached(limitNumbersByAccount, account, () => ({
+    maxFraction: Float64Array.from(
+      account.concentrationLimits,
+      (limit) => limit.maxFraction?.toNumber() ?? NaN,
+    ),
+    maxValue: Float64Array.from(account.concentrationLimits, (limit) => limit.maxValue?.toNumber() ?? NaN),
   }));
 }
 
