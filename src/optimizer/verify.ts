@@ -311,33 +311,36 @@ function concentrationChecks(
   // Limits whose group holds nothing pass whenever their cap is not negative: one check for all of
   // them, so an account with an issuer limit per issuer does not get thousands of lines.
   const emptyGroups: number[] = [];
-  account.concentrationLimits.forEach((limit, index) => {
-    const subjectOf = () => `account ${account.id} limit ${index} (${limit.scope} ${limit.value})`;
+  // A loop, with no closure made per limit: an account has a limit per issuer, and most of them
+  // only join the one check for empty groups below.
+  const limits = account.concentrationLimits;
+  for (let index = 0; index < limits.length; index += 1) {
+    const limit = limits[index];
     if (postedUsage?.[index].breached === true) {
       const delivered = sum(
         newLines.filter((line) => limitApplies(limit, line.asset)).map((line) => line.collateralValue),
       );
       checks.push({
         kind: 'CONCENTRATION' as const,
-        subject: subjectOf(),
+        subject: limitSubject(account, index),
         passed: delivered.lessThanOrEqualTo(coverageTolerance(target.target)),
         detail: `already breached by postings; delivered into the group ${delivered.toFixed()}`,
       });
-      return;
+      continue;
     }
     const usage = totalUsage[index];
     if (usage.value.isZero()) {
       emptyGroups.push(index);
-      return;
+      continue;
     }
     const cap = usage.cap ?? ZERO;
     checks.push({
       kind: 'CONCENTRATION' as const,
-      subject: subjectOf(),
+      subject: limitSubject(account, index),
       passed: usage.value.minus(cap).lessThanOrEqualTo(coverageTolerance(maxDecimal(cap, target.target))),
       detail: `value ${usage.value.toFixed()} vs cap ${cap.toFixed()} ${account.currency}`,
     });
-  });
+  }
   if (emptyGroups.length > 0) {
     // An empty group breaches its limit only where the cap is below 0 (concentration.ts finds that from signs).
     const negative = emptyGroups.filter((index) => totalUsage[index].breached);
@@ -352,6 +355,11 @@ function concentrationChecks(
     });
   }
   return checks;
+}
+
+function limitSubject(account: Account, index: number): string {
+  const limit = account.concentrationLimits[index];
+  return `account ${account.id} limit ${index} (${limit.scope} ${limit.value})`;
 }
 
 /** "0-3, 7, 9-12": limit positions, compactly. */

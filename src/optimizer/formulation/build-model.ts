@@ -657,7 +657,14 @@ function addConcentrationRows(
   // Group keys as small integers, and each supply's groups looked up once: the pass below visits
   // every column of every account with limits, and string keys there cost more than the rest of it.
   const groupIds = new Map<string, number>();
-  const groupIdOf = (key: string): number => cached(groupIds, key, () => groupIds.size);
+  const groupIdOf = (key: string): number => {
+    let id = groupIds.get(key);
+    if (id === undefined) {
+      id = groupIds.size;
+      groupIds.set(key, id);
+    }
+    return id;
+  };
   const groupIdsByAsset = new Map<Asset, Int32Array>();
   const groupIdsBySupply = supplies.map((supply) =>
     cached(groupIdsByAsset, supply.asset, () =>

@@ -61,9 +61,7 @@ export function partialModelHints(
 
   const fitsStart =
     start !== undefined && start.rows.length === model.rowCount && start.columns.length === model.columnCount;
-  const lazyRows = fitsStart
-    ? leftOut(start.rows)
-    : Int32Array.from(formulation.concentrationRows, (row) => row.row);
+  const lazyRows = fitsStart ? leftOut(start.rows) : concentrationRowsOf(formulation);
   const initialColumns = fitsStart
     ? Uint8Array.from(start.columns)
     : startingColumns(formulation, model, lazyRows, settings);
@@ -118,6 +116,15 @@ function perColumn(
     cache.set(formulation, values);
   }
   return values;
+}
+
+/** The model row of every concentration limit (a loop: Int32Array.from over an array made an iterator result per row). */
+function concentrationRowsOf(formulation: Formulation): Int32Array {
+  const { concentrationRows } = formulation;
+  const rows = new Int32Array(concentrationRows.length);
+  for (let position = 0; position < rows.length; position += 1)
+    rows[position] = concentrationRows[position].row;
+  return rows;
 }
 
 function leftOut(included: Uint8Array): Int32Array {
@@ -188,7 +195,7 @@ class GreedyAllocation {
     lazyRows: Int32Array,
   ) {
     this.lazy = new Uint8Array(model.rowCount);
-    for (const row of lazyRows) this.lazy[row] = 1;
+    for (let position = 0; position < lazyRows.length; position += 1) this.lazy[lazyRows[position]] = 1;
     this.rowRoom = Float64Array.from(model.rowUpper);
     this.needs = Float64Array.from(formulation.coverageRows, (row) =>
       row === undefined ? 0 : Math.max(0, model.rowLower[row]),

@@ -374,7 +374,7 @@ export async function solvePartially(
       status: 'OPTIMAL',
       columnValues,
       rowDuals,
-      reducedCosts: reducedCostsOf(model, rowDuals),
+      reducedCosts: finalReducedCosts(model, rowDuals, columnIn, reducedCosts),
       objectiveValue: dot(model.objective, columnValues),
       basis,
       solveMs: elapsedMs(),
@@ -384,14 +384,27 @@ export async function solvePartially(
   return solveFull();
 }
 
-function reducedCostsOf(model: LinearModel, rowDuals: Float64Array): Float64Array {
-  const reducedCosts = Float64Array.from(model.objective);
+/**
+ * Every column's reduced cost at the final duals. This round's pricing wrote those of the left-out
+ * columns (from the objective, which differs from the model's only on elastic columns, always in);
+ * the columns in the LP are worked out here in the same order of operations, so the whole array is
+ * what one pass over every column would give, without a second pass over the left-out ones.
+ */
+function finalReducedCosts(
+  model: LinearModel,
+  rowDuals: Float64Array,
+  columnIn: Uint8Array,
+  pricedOut: Float64Array,
+): Float64Array {
   for (let column = 0; column < model.columnCount; column += 1) {
+    if (columnIn[column] === 0) continue;
+    let reducedCost = model.objective[column];
     for (let entry = model.columnStart[column]; entry < model.columnStart[column + 1]; entry += 1) {
-      reducedCosts[column] -= model.value[entry] * rowDuals[model.rowIndex[entry]];
+      reducedCost -= model.value[entry] * rowDuals[model.rowIndex[entry]];
     }
+    pricedOut[column] = reducedCost;
   }
-  return reducedCosts;
+  return pricedOut;
 }
 
 function dot(left: Float64Array, right: Float64Array): number {
