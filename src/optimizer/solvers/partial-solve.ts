@@ -71,19 +71,23 @@ export function restrictModel(
 ): LinearModel {
   const newRow = new Int32Array(model.rowCount).fill(-1);
   for (let position = 0; position < rows.length; position += 1) newRow[rows[position]] = position;
+  const { columnStart: fullStart, rowIndex: fullRow, value: fullValue } = model;
   let capacity = 0;
-  for (const column of columns) capacity += model.columnStart[column + 1] - model.columnStart[column];
+  for (let position = 0; position < columns.length; position += 1) {
+    capacity += fullStart[columns[position] + 1] - fullStart[columns[position]];
+  }
   const rowIndex = new Int32Array(capacity);
   const value = new Float64Array(capacity);
   const columnStart = new Int32Array(columns.length + 1);
   let written = 0;
   for (let position = 0; position < columns.length; position += 1) {
     const column = columns[position];
-    for (let entry = model.columnStart[column]; entry < model.columnStart[column + 1]; entry += 1) {
-      const row = newRow[model.rowIndex[entry]];
+    const end = fullStart[column + 1];
+    for (let entry = fullStart[column]; entry < end; entry += 1) {
+      const row = newRow[fullRow[entry]];
       if (row < 0) continue;
       rowIndex[written] = row;
-      value[written] = model.value[entry];
+      value[written] = fullValue[entry];
       written += 1;
     }
     columnStart[position + 1] = written;
@@ -117,6 +121,54 @@ function restrictBasis(basis: LinearBasis, rows: Int32Array, columns: Int32Array
   return { columnStatus: pick(basis.columnStatus, columns), rowStatus: pick(basis.rowStatus, rows) };
 }
 
+/** `values[position]` to `into[indices[position]]`: a restricted answer back to full-model positions. */
+function scatter<T extends Float64Array | Int32Array>(values: T, indices: Int32Array, into: T): void {
+  for (let position = 0; position < indices.length; position += 1) into[indices[position]] = values[position];
+}
+
+/**
+ * Brings in the left-out rows (of `lazyRows`) the point `columnValues` violates, as basic rows;
+ * returns how many. `activity` is scratch space, a row's length.
+ */
+function addViolatedRows(
+  model: LinearModel,
+  columns: Int32Array,
+  columnValues: Float64Array,
+  lazyRows: Int32Array,
+  rowIn: Uint8Array,
+  rowStatus: Int32Array,
+  activity: Float64Array,
+): number {
+  const { columnStart, rowIndex, value, rowLower, rowUpper } = model;
+  activity.fill(0);
+  for (let position = 0; position < columns.length; position += 1) {
+    const column = columns[position];
+    const x = columnValues[column];
+    if (x === 0) continue;
+    const end = columnStart[column + 1];
+    for (let entry = columnStart[column]; entry < end; entry += 1)
+      activity[rowIndex[entry]] += value[entry] * x;
+  }
+  const tolerance = ROW_VIOLATION_TOLERANCE;
+  let added = 0;
+  for (let position = 0; position < lazyRows.length; position += 1) {
+    const row = lazyRows[position];
+    if (rowIn[row] === 1) continue;
+    const lower = rowLower[row];
+    const upper = rowUpper[row];
+    const level = activity[row];
+    if (
+      level > upper + tolerance * Math.max(1, Math.abs(upper)) ||
+      level < lower - tolerance * Math.max(1, Math.abs(lower))
+    ) {
+      rowIn[row] = 1;
+      rowStatus[row] = BASIC;
+      added += 1;
+    }
+  }
+  return added;
+}
+
 /**
  * Prices the left-out columns (reduced costs written to `reducedCosts`) and brings in those below
  * -DUAL_TOLERANCE: per source (when the hints give sources) at most `columnsPerSourcePerRound`,
@@ -131,14 +183,18 @@ function addPricedColumns(
   reducedCosts: Float64Array,
 ): number {
   const candidates: number[] = [];
-  for (let column = 0; column < model.columnCount; column += 1) {
+  // Locals, not property reads in the loop: this pass touches every entry of the model each round.
+  const { columnCount, columnStart, rowIndex, value } = model;
+  const threshold = -DUAL_TOLERANCE;
+  for (let column = 0; column < columnCount; column += 1) {
     if (columnIn[column] === 1) continue;
     let reducedCost = objective[column];
-    for (let entry = model.columnStart[column]; entry < model.columnStart[column + 1]; entry += 1) {
-      reducedCost -= model.value[entry] * rowDuals[model.rowIndex[entry]];
+    const end = columnStart[column + 1];
+    for (let entry = columnStart[column]; entry < end; entry += 1) {
+      reducedCost -= value[entry] * rowDuals[rowIndex[entry]];
     }
     reducedCosts[column] = reducedCost;
-    if (reducedCost < -DUAL_TOLERANCE) candidates.push(column);
+    if (reducedCost < threshold) candidates.push(column);
   }
   let chosen: Int32Array = Int32Array.from(candidates);
   if (hints.columnSources !== undefined && hints.columnsPerSourcePerRound !== undefined) {
@@ -296,42 +352,21 @@ export async function solvePartially(
     }
     columnValues.fill(0);
     rowDuals.fill(0);
-    columns.forEach((column, position) => {
-      columnValues[column] = result.columnValues![position];
-      basis.columnStatus[column] = result.basis!.columnStatus[position];
-    });
-    rows.forEach((row, position) => {
-      rowDuals[row] = result.rowDuals![position];
-      basis.rowStatus[row] = result.basis!.rowStatus[position];
-    });
+    scatter(result.columnValues, columns, columnValues);
+    scatter(result.basis.columnStatus, columns, basis.columnStatus);
+    scatter(result.rowDuals, rows, rowDuals);
+    scatter(result.basis.rowStatus, rows, basis.rowStatus);
     haveBasis = true;
 
-    // Left-out rows the point violates.
-    activity.fill(0);
-    for (let position = 0; position < columns.length; position += 1) {
-      const column = columns[position];
-      const x = columnValues[column];
-      if (x === 0) continue;
-      for (let entry = model.columnStart[column]; entry < model.columnStart[column + 1]; entry += 1) {
-        activity[model.rowIndex[entry]] += model.value[entry] * x;
-      }
-    }
-    let rowsAdded = 0;
-    for (let position = 0; position < hints.lazyRows.length; position += 1) {
-      const row = hints.lazyRows[position];
-      if (rowIn[row] === 1) continue;
-      const lower = model.rowLower[row];
-      const upper = model.rowUpper[row];
-      const value = activity[row];
-      if (
-        value > upper + ROW_VIOLATION_TOLERANCE * Math.max(1, Math.abs(upper)) ||
-        value < lower - ROW_VIOLATION_TOLERANCE * Math.max(1, Math.abs(lower))
-      ) {
-        rowIn[row] = 1;
-        basis.rowStatus[row] = BASIC;
-        rowsAdded += 1;
-      }
-    }
+    const rowsAdded = addViolatedRows(
+      model,
+      columns,
+      columnValues,
+      hints.lazyRows,
+      rowIn,
+      basis.rowStatus,
+      activity,
+    );
 
     // Left-out columns that price in, the most negative first per group.
     const columnsAdded = addPricedColumns(model, objective, rowDuals, columnIn, hints, reducedCosts);
@@ -396,11 +431,13 @@ function finalReducedCosts(
   columnIn: Uint8Array,
   pricedOut: Float64Array,
 ): Float64Array {
-  for (let column = 0; column < model.columnCount; column += 1) {
+  const { columnCount, columnStart, rowIndex, value, objective } = model;
+  for (let column = 0; column < columnCount; column += 1) {
     if (columnIn[column] === 0) continue;
-    let reducedCost = model.objective[column];
-    for (let entry = model.columnStart[column]; entry < model.columnStart[column + 1]; entry += 1) {
-      reducedCost -= model.value[entry] * rowDuals[model.rowIndex[entry]];
+    let reducedCost = objective[column];
+    const end = columnStart[column + 1];
+    for (let entry = columnStart[column]; entry < end; entry += 1) {
+      reducedCost -= value[entry] * rowDuals[rowIndex[entry]];
     }
     pricedOut[column] = reducedCost;
   }
