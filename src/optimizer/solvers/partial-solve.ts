@@ -183,16 +183,10 @@ function addPricedColumns(
   reducedCosts: Float64Array,
 ): number {
   const candidates: number[] = [];
-  // Locals, not property reads in the loop: this pass touches every entry of the model each round.
-  const { columnCount, columnStart, rowIndex, value } = model;
   const threshold = -DUAL_TOLERANCE;
-  for (let column = 0; column < columnCount; column += 1) {
+  for (let column = 0; column < model.columnCount; column += 1) {
     if (columnIn[column] === 1) continue;
-    let reducedCost = objective[column];
-    const end = columnStart[column + 1];
-    for (let entry = columnStart[column]; entry < end; entry += 1) {
-      reducedCost -= value[entry] * rowDuals[rowIndex[entry]];
-    }
+    const reducedCost = reducedCostOf(model, objective[column], rowDuals, column);
     reducedCosts[column] = reducedCost;
     if (reducedCost < threshold) candidates.push(column);
   }
@@ -422,8 +416,8 @@ export async function solvePartially(
 /**
  * Every column's reduced cost at the final duals. This round's pricing wrote those of the left-out
  * columns (from the objective, which differs from the model's only on elastic columns, always in);
- * the columns in the LP are worked out here in the same order of operations, so the whole array is
- * what one pass over every column would give, without a second pass over the left-out ones.
+ * the columns in the LP are worked out here by the same reducedCostOf, so the whole array is what
+ * one pass over every column would give, without a second pass over the left-out ones.
  */
 function finalReducedCosts(
   model: LinearModel,
@@ -431,17 +425,26 @@ function finalReducedCosts(
   columnIn: Uint8Array,
   pricedOut: Float64Array,
 ): Float64Array {
-  const { columnCount, columnStart, rowIndex, value, objective } = model;
-  for (let column = 0; column < columnCount; column += 1) {
-    if (columnIn[column] === 0) continue;
-    let reducedCost = objective[column];
-    const end = columnStart[column + 1];
-    for (let entry = columnStart[column]; entry < end; entry += 1) {
-      reducedCost -= value[entry] * rowDuals[rowIndex[entry]];
-    }
-    pricedOut[column] = reducedCost;
+  for (let column = 0; column < model.columnCount; column += 1) {
+    if (columnIn[column] === 1)
+      pricedOut[column] = reducedCostOf(model, model.objective[column], rowDuals, column);
   }
   return pricedOut;
+}
+
+/**
+ * `cost - a'y` for `column` at `rowDuals`. Pricing and the final pass both call it, so a column
+ * gets the same bits whichever of them works it out. Locals, not property reads in the loop: pricing
+ * touches every entry of the model each round.
+ */
+function reducedCostOf(model: LinearModel, cost: number, rowDuals: Float64Array, column: number): number {
+  const { columnStart, rowIndex, value } = model;
+  let reducedCost = cost;
+  const end = columnStart[column + 1];
+  for (let entry = columnStart[column]; entry < end; entry += 1) {
+    reducedCost -= value[entry] * rowDuals[rowIndex[entry]];
+  }
+  return reducedCost;
 }
 
 function dot(left: Float64Array, right: Float64Array): number {
