@@ -12,7 +12,7 @@
  */
 import { cached } from '../support/memo';
 import type { Decimal } from './decimal';
-import { sum, ZERO } from './decimal';
+import { ZERO } from './decimal';
 import type { Account, Asset, ConcentrationLimit, ConcentrationScope } from './model';
 import { CONCENTRATION_SCOPES } from './model';
 
@@ -118,11 +118,14 @@ export function concentrationUsage(
   lines: readonly ConcentrationLine[],
   creditSupportAmount: Decimal,
 ): ConcentrationUsage[] {
-  const totalCollateralValue = sum(lines.map((line) => line.collateralValue));
+  let totalCollateralValue = ZERO;
   // Value per (scope, group), so each limit is one lookup: accounts carry an issuer limit per issuer.
   const groupValues = new Map<string, Decimal>();
   for (const line of lines) {
-    for (const key of concentrationGroupKeysOf(line.asset)) {
+    totalCollateralValue = totalCollateralValue.plus(line.collateralValue);
+    const keys = concentrationGroupKeysOf(line.asset);
+    for (let position = 0; position < keys.length; position += 1) {
+      const key = keys[position];
       groupValues.set(key, (groupValues.get(key) ?? ZERO).plus(line.collateralValue));
     }
   }
@@ -190,12 +193,13 @@ class LimitUsage implements ConcentrationUsage {
 
 /** Whether concentrationCap(limit, ...) with this basis value is below 0, from signs alone. */
 function capIsBelowZero(limit: ConcentrationLimit, basisValue: Decimal): boolean {
-  const below = (value: Decimal) => value.isNegative() && !value.isZero();
   const fractionBelow =
     limit.maxFraction !== undefined &&
     !limit.maxFraction.isZero() &&
     !basisValue.isZero() &&
     limit.maxFraction.isNegative() !== basisValue.isNegative();
   // The cap is the smaller of the two parts given, so it is below 0 when either is.
-  return fractionBelow || (limit.maxValue !== undefined && below(limit.maxValue));
+  return (
+    fractionBelow || (limit.maxValue !== undefined && limit.maxValue.isNegative() && !limit.maxValue.isZero())
+  );
 }

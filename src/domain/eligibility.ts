@@ -8,7 +8,7 @@
  */
 import { cached, cachedLatest } from '../support/memo';
 import type { Decimal } from './decimal';
-import { ZERO } from './decimal';
+import { maxDecimal, ONE, ZERO } from './decimal';
 import type { Account, Asset, EligibilityMatch, EligibilityRule, MarketSettings } from './model';
 
 const MS_PER_DAY = 86_400_000;
@@ -264,9 +264,26 @@ export interface AppliedHaircut {
   readonly fxHaircut: Decimal;
   /** haircut + fxHaircut: the fraction of market value that does not count. */
   readonly total: Decimal;
+  /** 1 - total, floored at 0: the fraction of market value that counts as collateral. */
+  readonly retained: Decimal;
 }
 
+// Rules are immutable (a change makes a new account), and a rule applies one of two haircuts: in
+// the account's currency or across currencies. Each is made once: the optimizer and its verifier
+// value every line of a plan with one.
+const haircutsByRule = new WeakMap<EligibilityRule, (AppliedHaircut | undefined)[]>();
+
+/** The haircut `rule` applies to `asset` at `account`: the FX add-on counts when their currencies differ. */
 export function appliedHaircut(rule: EligibilityRule, asset: Asset, account: Account): AppliedHaircut {
-  const fxHaircut = asset.currency !== account.currency && rule.fxHaircut ? rule.fxHaircut : ZERO;
-  return { haircut: rule.haircut, fxHaircut, total: rule.haircut.plus(fxHaircut) };
+  const crossCurrency = asset.currency !== account.currency;
+  const made = cached(haircutsByRule, rule, () => [undefined, undefined]);
+  const slot = crossCurrency ? 1 : 0;
+  let haircut = made[slot];
+  if (haircut === undefined) {
+    const fxHaircut = crossCurrency && rule.fxHaircut ? rule.fxHaircut : ZERO;
+    const total = rule.haircut.plus(fxHaircut);
+    haircut = { haircut: rule.haircut, fxHaircut, total, retained: maxDecimal(ZERO, ONE.minus(total)) };
+    made[slot] = haircut;
+  }
+  return haircut;
 }

@@ -1,6 +1,6 @@
 /** Market value and collateral value of assets, converted between currencies through the book's FX rates. */
 import type { Decimal } from './decimal';
-import { maxDecimal, ONE, ZERO } from './decimal';
+import { ONE } from './decimal';
 import type { AppliedHaircut } from './eligibility';
 import type { Asset, CurrencyCode, FxRates } from './model';
 
@@ -45,8 +45,8 @@ export function marketValue(
 
 /**
  * Collateral value = market value x (1 - haircut - fxHaircut), in `currency`. The retained fraction
- * is floored at 0: a haircut near 1 plus the FX add-on can exceed 1, and collateral never counts
- * as a negative amount.
+ * (`haircut.retained`) is floored at 0: a haircut near 1 plus the FX add-on can exceed 1, and
+ * collateral never counts as a negative amount.
  */
 export function collateralValue(
   asset: Asset,
@@ -55,5 +55,5 @@ export function collateralValue(
   fxRates: FxRates,
   currency: CurrencyCode,
 ): Decimal {
-  return marketValue(asset, quantity, fxRates, currency).times(maxDecimal(ZERO, ONE.minus(haircut.total)));
+  return marketValue(asset, quantity, fxRates, currency).times(haircut.retained);
 }

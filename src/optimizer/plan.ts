@@ -66,6 +66,9 @@ export interface Plan {
 interface Allocated {
   readonly allocation: AllocationColumn;
   quantity: Decimal;
+  /** The quantity `value` was worked out for (lineValue): Decimals are immutable, so identity says it is current. */
+  valuedQuantity?: Decimal;
+  value?: Decimal;
 }
 
 export function buildPlan(
@@ -219,17 +222,30 @@ function unitCollateralValue(book: Book, allocation: AllocationColumn, account: 
   );
 }
 
+/**
+ * The line's collateral value (account currency), by the domain valuation. Repair, the rounding
+ * loss and the plan's lines each read it; it is worked out again only when the quantity changed.
+ */
+function lineValue(book: Book, account: Account, item: Allocated): Decimal {
+  if (item.value === undefined || item.valuedQuantity !== item.quantity) {
+    const asset = item.allocation.supply.asset;
+    item.value = collateralValue(
+      asset,
+      item.quantity,
+      item.allocation.haircut,
+      book.market.fxRates,
+      account.currency,
+    );
+    item.valuedQuantity = item.quantity;
+  }
+  return item.value;
+}
+
 /** Each of the account's `lines` with its collateral value (account currency), by the domain valuation. */
 function valuedLines(book: Book, target: AccountTarget, lines: readonly Allocated[]): ConcentrationLine[] {
   return lines.map((item) => ({
     asset: item.allocation.supply.asset,
-    collateralValue: collateralValue(
-      item.allocation.supply.asset,
-      item.quantity,
-      item.allocation.haircut,
-      book.market.fxRates,
-      target.account.currency,
-    ),
+    collateralValue: lineValue(book, target.account, item),
   }));
 }
 
@@ -493,20 +509,20 @@ function toPlan(
     const { allocation } = item;
     const account = formulation.targets[allocation.targetIndex].account;
     const asset = allocation.supply.asset;
+    const marketValueAccount = marketValue(asset, item.quantity, fxRates, account.currency);
+    const marketValueBase =
+      account.currency === baseCurrency
+        ? marketValueAccount
+        : marketValue(asset, item.quantity, fxRates, baseCurrency);
     lines.push({
       accountId: account.id,
       assetId: asset.id,
       location: allocation.supply.location,
       quantity: item.quantity,
-      marketValue: marketValue(asset, item.quantity, fxRates, account.currency),
-      collateralValue: collateralValue(asset, item.quantity, allocation.haircut, fxRates, account.currency),
+      marketValue: marketValueAccount,
+      collateralValue: lineValue(book, account, item),
       haircut: allocation.haircut.total,
-      cost: lineCost(
-        costs,
-        marketValue(asset, item.quantity, fxRates, baseCurrency),
-        allocation.supply.fundingCostBps,
-        !allocation.isKeep,
-      ),
+      cost: lineCost(costs, marketValueBase, allocation.supply.fundingCostBps, !allocation.isKeep),
       costInObjective: true,
       movementType: allocation.isKeep ? 'KEEP' : 'DELIVER',
     });

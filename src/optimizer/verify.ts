@@ -334,10 +334,14 @@ function concentrationChecks(
       continue;
     }
     const cap = usage.cap ?? ZERO;
+    // Within the cap passes whatever the tolerance (never negative), so it is worked out only above.
+    const passed =
+      usage.value.lessThanOrEqualTo(cap) ||
+      usage.value.minus(cap).lessThanOrEqualTo(coverageTolerance(maxDecimal(cap, target.target)));
     checks.push({
       kind: 'CONCENTRATION' as const,
       subject: limitSubject(account, index),
-      passed: usage.value.minus(cap).lessThanOrEqualTo(coverageTolerance(maxDecimal(cap, target.target))),
+      passed,
       detail: `value ${usage.value.toFixed()} vs cap ${cap.toFixed()} ${account.currency}`,
     });
   }

@@ -275,6 +275,17 @@ describe('appliedHaircut', () => {
     expectDecimal(applied.haircut, '0.02');
     expectDecimal(applied.fxHaircut, '0.08');
     expectDecimal(applied.total, '0.10'); // 0.02 + 0.08
+    expectDecimal(applied.retained, '0.90');
+  });
+
+  it('retains nothing, not a negative share, when haircut and add-on pass 1', () => {
+    const account = makeAccount({
+      currency: 'USD',
+      eligibility: [{ match: {}, haircut: '0.95', fxHaircut: '0.08' }],
+    });
+    const applied = appliedHaircut(account.eligibility[0]!, makeCash('EUR'), account);
+    expectDecimal(applied.total, '1.03');
+    expectDecimal(applied.retained, '0');
   });
 
   it('adds nothing in the account currency, or when the rule has no add-on', () => {

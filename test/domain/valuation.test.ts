@@ -1,14 +1,16 @@
 import { dec } from '../../src/domain/decimal';
-import type { AppliedHaircut } from '../../src/domain/eligibility';
+import { type AppliedHaircut, appliedHaircut } from '../../src/domain/eligibility';
 import { collateralValue, convert, fxRate, marketValue } from '../../src/domain/valuation';
-import { makeAsset, makeMarket } from '../support/factories';
+import { makeAccount, makeAsset, makeMarket, makeRule } from '../support/factories';
 import { expectDecimal } from '../support/tolerance';
 
 // Rates are the USD value of one unit: 1 EUR = 1.08 USD, 1 GBP = 1.25 USD.
 const { fxRates } = makeMarket({ baseCurrency: 'USD', fxRates: { USD: 1, EUR: '1.08', GBP: '1.25' } });
 
+/** The haircut a rule of `base` with add-on `fx` applies to a EUR asset at a USD account (add-on due). */
 function haircut(base: string, fx = '0'): AppliedHaircut {
-  return { haircut: dec(base), fxHaircut: dec(fx), total: dec(base).plus(fx) };
+  const rule = makeRule({ haircut: base, fxHaircut: fx });
+  return appliedHaircut(rule, makeAsset({ currency: 'EUR' }), makeAccount({ currency: 'USD' }));
 }
 
 describe('fxRate and convert', () => {

@@ -76,7 +76,12 @@ describe('the allocation table', () => {
   });
 
   it('keeps every entry past the first thousand, trimmed to the count', () => {
-    const haircut: AppliedHaircut = { haircut: dec('0.02'), fxHaircut: dec(0), total: dec('0.02') };
+    const haircut: AppliedHaircut = {
+      haircut: dec('0.02'),
+      fxHaircut: dec(0),
+      total: dec('0.02'),
+      retained: dec('0.98'),
+    };
     const asset = makeAsset();
     const supply = { asset, location: 'CUSTODIAN-A', quantity: dec(100), fundingCostBps: dec(5), key: 'k' };
     const draft = new AllocationTableDraft();
