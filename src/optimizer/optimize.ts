@@ -20,7 +20,6 @@ import { allocationsCheapestFirst, buildFormulation } from './formulation/build-
 import {
   costGivenShortfallModel,
   fullCoverModel,
-  hasIntegers,
   minShortfallModel,
   relaxation,
 } from './formulation/model-variants';
@@ -47,6 +46,7 @@ import type {
   SolveResult,
   WorkingSet,
 } from './solvers/linear-model';
+import { isMixedInteger } from './solvers/solve-support';
 import type { VerificationContext } from './verify';
 import { prepareVerification, verifyPlan } from './verify';
 import type { WarmStarts } from './warm-starts';
@@ -397,7 +397,7 @@ async function solveWith(
   }
 
   const full = fullCoverModel(formulation);
-  if (!hasIntegers(full)) {
+  if (!isMixedInteger(full)) {
     // The cost LP of a layout solved before starts where that solve ended (a price tick moves the
     // coefficients, not the layout); a book that could not be covered is not kept, as its phases
     // end on other models.

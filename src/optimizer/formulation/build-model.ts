@@ -35,6 +35,7 @@ import type { AccountTarget } from '../account-targets';
 import { assetsById } from '../account-targets';
 import type { OptimizeRequest } from '../optimizer.types';
 import type { LinearModel } from '../solvers/linear-model';
+import { isMixedInteger } from '../solvers/solve-support';
 import type { AllocationTable } from './allocation-table';
 import { AllocationTableDraft } from './allocation-table';
 import { chooseValueScale, fixedCostInObjectiveUnits, fundingCostPerValueUnit } from './scaling';
@@ -637,7 +638,7 @@ export function buildFormulation(
     hasIndicators,
     movementIndicators,
     ...(movementCountRow !== undefined ? { movementCountRow } : {}),
-    isInteger: model.integrality.some((flag) => flag === 1),
+    isInteger: isMixedInteger(model),
   };
 }
 

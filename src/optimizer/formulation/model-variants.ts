@@ -43,7 +43,3 @@ export function costGivenShortfallModel(formulation: Formulation, minimumShortfa
 export function relaxation(model: LinearModel): LinearModel {
   return { ...model, integrality: new Uint8Array(model.columnCount) };
 }
-
-export function hasIntegers(model: LinearModel): boolean {
-  return model.integrality.some((flag) => flag === 1);
-}

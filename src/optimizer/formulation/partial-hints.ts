@@ -128,11 +128,13 @@ function concentrationRowsOf(formulation: Formulation): Int32Array {
 }
 
 function leftOut(included: Uint8Array): Int32Array {
-  const indices: number[] = [];
-  included.forEach((flag, index) => {
-    if (flag === 0) indices.push(index);
-  });
-  return Int32Array.from(indices);
+  let count = 0;
+  for (let index = 0; index < included.length; index += 1) if (included[index] === 0) count += 1;
+  const indices = new Int32Array(count);
+  let written = 0;
+  for (let index = 0; index < included.length; index += 1)
+    if (included[index] === 0) indices[written++] = index;
+  return indices;
 }
 
 /**
