@@ -182,15 +182,17 @@ function addPricedColumns(
   hints: PartialModelHints,
   reducedCosts: Float64Array,
 ): number {
-  const candidates: number[] = [];
+  const { columnCount, columnStart, rowIndex, value } = model;
+  const candidates = new Int32Array(columnCount);
+  let candidateCount = 0;
   const threshold = -DUAL_TOLERANCE;
-  for (let column = 0; column < model.columnCount; column += 1) {
+  for (let column = 0; column < columnCount; column += 1) {
     if (columnIn[column] === 1) continue;
-    const reducedCost = reducedCostOf(model, objective[column], rowDuals, column);
+    const reducedCost = reducedCostOf(columnStart, rowIndex, value, objective[column], rowDuals, column);
     reducedCosts[column] = reducedCost;
-    if (reducedCost < threshold) candidates.push(column);
+    if (reducedCost < threshold) candidates[candidateCount++] = column;
   }
-  let chosen: Int32Array = Int32Array.from(candidates);
+  let chosen: Int32Array = candidates.subarray(0, candidateCount);
   if (hints.columnSources !== undefined && hints.columnsPerSourcePerRound !== undefined) {
     chosen = mostNegativePerBucket(chosen, hints.columnSources, hints.columnsPerSourcePerRound, reducedCosts);
   }
@@ -425,20 +427,28 @@ function finalReducedCosts(
   columnIn: Uint8Array,
   pricedOut: Float64Array,
 ): Float64Array {
-  for (let column = 0; column < model.columnCount; column += 1) {
+  const { columnCount, columnStart, rowIndex, value, objective } = model;
+  for (let column = 0; column < columnCount; column += 1) {
     if (columnIn[column] === 1)
-      pricedOut[column] = reducedCostOf(model, model.objective[column], rowDuals, column);
+      pricedOut[column] = reducedCostOf(columnStart, rowIndex, value, objective[column], rowDuals, column);
   }
   return pricedOut;
 }
 
 /**
- * `cost - a'y` for `column` at `rowDuals`. Pricing and the final pass both call it, so a column
- * gets the same bits whichever of them works it out. Locals, not property reads in the loop: pricing
- * touches every entry of the model each round.
+ * `cost - a'y` for `column` at `rowDuals`, over the model's CSC arrays. Pricing and the final pass
+ * both call it, so a column gets the same bits whichever of them works it out. The arrays are
+ * arguments, read once by the caller, not property reads per column: pricing touches every entry
+ * of the model each round.
  */
-function reducedCostOf(model: LinearModel, cost: number, rowDuals: Float64Array, column: number): number {
-  const { columnStart, rowIndex, value } = model;
+function reducedCostOf(
+  columnStart: Int32Array,
+  rowIndex: Int32Array,
+  value: Float64Array,
+  cost: number,
+  rowDuals: Float64Array,
+  column: number,
+): number {
   let reducedCost = cost;
   const end = columnStart[column + 1];
   for (let entry = columnStart[column]; entry < end; entry += 1) {
