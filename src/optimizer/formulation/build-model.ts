@@ -27,7 +27,7 @@ import { dec, ZERO } from '../../domain/decimal';
 import type { AppliedHaircut } from '../../domain/eligibility';
 import { appliedHaircut, ruleTable, selectRule } from '../../domain/eligibility';
 import type { Account, Asset, Book, EligibilityRule } from '../../domain/model';
-import { fxRate } from '../../domain/valuation';
+import { collateralValue, fxRate } from '../../domain/valuation';
 import { ascendingOrder } from '../../support/ascending-order';
 import { cached } from '../../support/memo';
 import { resized } from '../../support/typed-arrays';
@@ -831,10 +831,16 @@ export function postedConcentrationLines(
     const selection = selectRule(account, asset, request.asOfDate);
     if (selection === undefined || !selection.rule.eligible) continue;
     const haircut = appliedHaircut(selection.rule, asset, account);
-    const marketValueAccount = asset.price
-      .times(posting.quantity)
-      .times(fxRate(book.market.fxRates, asset.currency, account.currency));
-    lines.push({ asset, collateralValue: marketValueAccount.times(dec(1).minus(haircut.total)) });
+    lines.push({
+      asset,
+      collateralValue: collateralValue(
+        asset,
+        posting.quantity,
+        haircut,
+        book.market.fxRates,
+        account.currency,
+      ),
+    });
   }
   return lines;
 }
