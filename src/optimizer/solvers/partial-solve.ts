@@ -181,9 +181,9 @@ function addPricedColumns(
   columnIn: Uint8Array,
   hints: PartialModelHints,
   reducedCosts: Float64Array,
+  candidates: Int32Array,
 ): number {
   const { columnCount, columnStart, rowIndex, value } = model;
-  const candidates = new Int32Array(columnCount);
   let candidateCount = 0;
   const threshold = -DUAL_TOLERANCE;
   for (let column = 0; column < columnCount; column += 1) {
@@ -316,6 +316,8 @@ export async function solvePartially(
   const rowDuals = new Float64Array(rowCount);
   const activity = new Float64Array(rowCount);
   const reducedCosts = new Float64Array(columnCount);
+  // Scratch for each round's pricing: the columns that price in.
+  const candidates = new Int32Array(columnCount);
   let provingInfeasible = false;
 
   const solveFull = async (): Promise<SolveResult> => {
@@ -365,7 +367,15 @@ export async function solvePartially(
     );
 
     // Left-out columns that price in, the most negative first per group.
-    const columnsAdded = addPricedColumns(model, objective, rowDuals, columnIn, hints, reducedCosts);
+    const columnsAdded = addPricedColumns(
+      model,
+      objective,
+      rowDuals,
+      columnIn,
+      hints,
+      reducedCosts,
+      candidates,
+    );
 
     if (rowsAdded > 0 || columnsAdded > 0) {
       if (round === PRUNE_AFTER_ROUND && result.reducedCosts !== undefined) {
