@@ -4,7 +4,9 @@ import { join } from 'path';
 import { syntheticBook } from '../../bench/synthetic-book';
 import { parseBookFile } from '../../src/domain/book/parse-book';
 import { dec } from '../../src/domain/decimal';
+import { appliedHaircut, selectRule } from '../../src/domain/eligibility';
 import { NotFoundError, ValidationError } from '../../src/domain/errors';
+import { collateralValue, marketValue } from '../../src/domain/valuation';
 import { optimize } from '../../src/optimizer/optimize';
 import type { SolveFunction } from '../../src/optimizer/optimizer.types';
 import type { LinearModel, SolveResult } from '../../src/optimizer/solvers/linear-model';
@@ -259,6 +261,36 @@ describe('optimize', () => {
         expect(result.verification.checks.filter((check) => !check.passed)).toEqual([]);
         expect(result.dualsSource).not.toBe('UNAVAILABLE');
       }
+    }
+  });
+
+  it('reports each line at what the domain values its final quantity, after repair has raised it', async () => {
+    // Rounding continuous quantities down leaves every account a few units short, so repair raises
+    // lines after they were first valued: the values shown must be those of the raised quantity.
+    const book = syntheticBook({ assets: 60, accounts: 8 }, 20_261_125);
+    const result = await optimize(book, { ...lotRequest, lotMode: false }, { solve: solveInProcess });
+    expect(result.status).toBe('OPTIMAL');
+    const assets = new Map(book.assets.map((asset) => [asset.id, asset]));
+    const accounts = new Map(book.accounts.map((account) => [account.id, account]));
+    const delivered = result.lines.filter((line) => line.movementType === 'DELIVER');
+    expect(delivered.length).toBeGreaterThan(0);
+    for (const line of delivered) {
+      const asset = assets.get(line.assetId)!;
+      const account = accounts.get(line.accountId)!;
+      const rule = selectRule(account, asset, lotRequest.asOfDate)!.rule;
+      const { fxRates } = book.market;
+      expect(line.marketValue.toFixed()).toBe(
+        marketValue(asset, line.quantity, fxRates, account.currency).toFixed(),
+      );
+      expect(line.collateralValue.toFixed()).toBe(
+        collateralValue(
+          asset,
+          line.quantity,
+          appliedHaircut(rule, asset, account),
+          fxRates,
+          account.currency,
+        ).toFixed(),
+      );
     }
   });
 });
