@@ -13,8 +13,10 @@
 import { cached } from '../support/memo';
 import type { Decimal } from './decimal';
 import { ZERO } from './decimal';
-import type { Account, Asset, ConcentrationLimit, ConcentrationScope } from './model';
+import { appliedHaircut, selectRule } from './eligibility';
+import type { Account, Asset, ConcentrationLimit, ConcentrationScope, FxRates, Posting } from './model';
 import { CONCENTRATION_SCOPES } from './model';
+import { collateralValue } from './valuation';
 
 /** The value of `asset` a limit of `scope` compares with its own `value`. */
 export function concentrationGroupOf(scope: ConcentrationScope, asset: Asset): string {
@@ -94,6 +96,33 @@ export function concentrationCap(
 export interface ConcentrationLine {
   readonly asset: Asset;
   readonly collateralValue: Decimal;
+}
+
+/**
+ * `postings` at `account` valued for its limits: a line per posting the account takes (collateral
+ * value after haircuts, account currency). A posting of an asset the account does not take (no
+ * rule, or an exclusion) counts nothing, and one of an asset not in `assets` is left out.
+ */
+export function concentrationLinesOfPostings(
+  account: Account,
+  postings: readonly Posting[],
+  assets: ReadonlyMap<string, Asset>,
+  fxRates: FxRates,
+  asOfDate: string,
+): ConcentrationLine[] {
+  const lines: ConcentrationLine[] = [];
+  for (const posting of postings) {
+    const asset = assets.get(posting.assetId);
+    if (asset === undefined) continue;
+    const selection = selectRule(account, asset, asOfDate);
+    if (selection === undefined || !selection.rule.eligible) continue;
+    const haircut = appliedHaircut(selection.rule, asset, account);
+    lines.push({
+      asset,
+      collateralValue: collateralValue(asset, posting.quantity, haircut, fxRates, account.currency),
+    });
+  }
+  return lines;
 }
 
 export interface ConcentrationUsage {

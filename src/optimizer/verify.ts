@@ -8,8 +8,8 @@
  * max(1, cap, target), since a solver's accuracy follows the size of the account, not of one
  * limit's cap. Inventory, postings and lot counts are exact (plan.ts rounds so they can be).
  */
-import type { ConcentrationUsage } from '../domain/concentration';
-import { concentrationUsage, limitApplies } from '../domain/concentration';
+import type { ConcentrationLine, ConcentrationUsage } from '../domain/concentration';
+import { concentrationLinesOfPostings, concentrationUsage, limitApplies } from '../domain/concentration';
 import type { Decimal } from '../domain/decimal';
 import { maxDecimal, ONE, sum, ZERO } from '../domain/decimal';
 import { appliedHaircut, selectRule } from '../domain/eligibility';
@@ -56,7 +56,7 @@ export interface VerificationContext {
 }
 
 interface PostedConcentration {
-  readonly lines: readonly { asset: Asset; collateralValue: Decimal }[];
+  readonly lines: readonly ConcentrationLine[];
   readonly usage: readonly ConcentrationUsage[] | undefined;
 }
 
@@ -72,7 +72,14 @@ export function prepareVerification(book: Book, request: OptimizeRequest): Verif
   if (request.mode === 'TOP_UP') {
     for (const target of targets) {
       if (!target.inModel) continue;
-      const lines = postedValues(book, request, target.account, assets);
+      const account = target.account;
+      const lines = concentrationLinesOfPostings(
+        account,
+        account.posted,
+        assets,
+        book.market.fxRates,
+        request.asOfDate,
+      );
       posted.set(target.account.id, {
         lines,
         usage: lines.length === 0 ? undefined : concentrationUsage(target.account, lines, target.requirement),
@@ -378,31 +385,4 @@ function summariseIndexes(indexes: readonly number[]): string {
     start = position;
   }
   return parts.join(', ');
-}
-
-function postedValues(
-  book: Book,
-  request: OptimizeRequest,
-  account: Account,
-  assets: ReadonlyMap<string, Asset>,
-): { asset: Asset; collateralValue: Decimal }[] {
-  const lines: { asset: Asset; collateralValue: Decimal }[] = [];
-  for (const posting of account.posted) {
-    const asset = assets.get(posting.assetId);
-    if (asset === undefined) continue;
-    const selection = selectRule(account, asset, request.asOfDate);
-    if (selection === undefined || !selection.rule.eligible) continue;
-    const haircut = appliedHaircut(selection.rule, asset, account);
-    lines.push({
-      asset,
-      collateralValue: collateralValue(
-        asset,
-        posting.quantity,
-        haircut,
-        book.market.fxRates,
-        account.currency,
-      ),
-    });
-  }
-  return lines;
 }

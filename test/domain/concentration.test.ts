@@ -1,8 +1,21 @@
 import fc from 'fast-check';
 
-import { concentrationCap, concentrationUsage, limitApplies } from '../../src/domain/concentration';
+import {
+  concentrationCap,
+  concentrationLinesOfPostings,
+  concentrationUsage,
+  limitApplies,
+} from '../../src/domain/concentration';
 import { dec } from '../../src/domain/decimal';
-import { makeAccount, makeAsset, makeCash, makeLimit } from '../support/factories';
+import {
+  DEFAULT_AS_OF_DATE,
+  makeAccount,
+  makeAsset,
+  makeCash,
+  makeLimit,
+  makeMarket,
+  makePosting,
+} from '../support/factories';
 import { expectDecimal } from '../support/tolerance';
 
 const ust = makeAsset({ id: 'UST-2Y', issuer: 'US Treasury', currency: 'USD' });
@@ -193,5 +206,44 @@ describe('concentrationUsage, cap and breach worked out lazily', () => {
         },
       ),
     );
+  });
+});
+
+describe('concentrationLinesOfPostings', () => {
+  // A USD account taking bonds at 2% (8% FX add-on across currencies) and excluding equities.
+  const account = makeAccount({
+    currency: 'USD',
+    eligibility: [
+      { match: { assetClass: 'EQUITY' }, eligible: false, haircut: 0 },
+      { match: {}, haircut: '0.02', fxHaircut: '0.08' },
+    ],
+  });
+  const assets = new Map([ust, bund, apple].map((asset) => [asset.id, asset]));
+  const { fxRates } = makeMarket();
+  const asOfDate = DEFAULT_AS_OF_DATE;
+
+  it('values each posting the account takes after haircut and FX add-on, in the account currency', () => {
+    const lines = concentrationLinesOfPostings(
+      account,
+      [makePosting('UST-2Y', 1_000), makePosting('DBR-2029', 1_000)],
+      assets,
+      fxRates,
+      asOfDate,
+    );
+    expect(lines.map((line) => line.asset.id)).toEqual(['UST-2Y', 'DBR-2029']);
+    // 1,000 x 100 x (1 - 0.02) = 98,000 USD; 1,000 x 100 EUR x 1.08 x (1 - 0.02 - 0.08) = 97,200 USD.
+    expectDecimal(lines[0]!.collateralValue, '98000');
+    expectDecimal(lines[1]!.collateralValue, '97200');
+  });
+
+  it('leaves out a posting the account excludes and one of an asset not in the book', () => {
+    const lines = concentrationLinesOfPostings(
+      account,
+      [makePosting('AAPL', 500), makePosting('GONE', 10), makePosting('UST-2Y', 10)],
+      assets,
+      fxRates,
+      asOfDate,
+    );
+    expect(lines.map((line) => line.asset.id)).toEqual(['UST-2Y']);
   });
 });

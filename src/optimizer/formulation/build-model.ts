@@ -21,13 +21,19 @@
  * An account offered sources with a negative funding cost also gets a row capping what they bring
  * at its need (plus their largest lot), since otherwise over-delivering them would lower the cost.
  */
-import { concentrationGroupKeysOf, concentrationUsage, limitGroupKeys } from '../../domain/concentration';
+import type { ConcentrationLine } from '../../domain/concentration';
+import {
+  concentrationGroupKeysOf,
+  concentrationLinesOfPostings,
+  concentrationUsage,
+  limitGroupKeys,
+} from '../../domain/concentration';
 import type { Decimal } from '../../domain/decimal';
 import { dec, ZERO } from '../../domain/decimal';
 import type { AppliedHaircut } from '../../domain/eligibility';
 import { appliedHaircut, ruleTable, selectRule } from '../../domain/eligibility';
 import type { Account, Asset, Book, EligibilityRule } from '../../domain/model';
-import { collateralValue, fxRate } from '../../domain/valuation';
+import { fxRate } from '../../domain/valuation';
 import { ascendingOrder } from '../../support/ascending-order';
 import { cached } from '../../support/memo';
 import { resized } from '../../support/typed-arrays';
@@ -822,27 +828,15 @@ export function postedConcentrationLines(
   request: OptimizeRequest,
   target: AccountTarget,
   assets: ReadonlyMap<string, Asset>,
-): { asset: Asset; collateralValue: Decimal }[] {
+): ConcentrationLine[] {
   const account = target.account;
-  const lines: { asset: Asset; collateralValue: Decimal }[] = [];
-  for (const posting of mergedPostings(account)) {
-    const asset = assets.get(posting.assetId);
-    if (asset === undefined) continue;
-    const selection = selectRule(account, asset, request.asOfDate);
-    if (selection === undefined || !selection.rule.eligible) continue;
-    const haircut = appliedHaircut(selection.rule, asset, account);
-    lines.push({
-      asset,
-      collateralValue: collateralValue(
-        asset,
-        posting.quantity,
-        haircut,
-        book.market.fxRates,
-        account.currency,
-      ),
-    });
-  }
-  return lines;
+  return concentrationLinesOfPostings(
+    account,
+    mergedPostings(account),
+    assets,
+    book.market.fxRates,
+    request.asOfDate,
+  );
 }
 
 /**
