@@ -4,3 +4,15 @@ export function resized<T extends Float64Array | Int32Array | Uint8Array>(array:
   copy.set(array.subarray(0, Math.min(array.length, capacity)));
   return copy;
 }
+
+/**
+ * Zeroed arrays on a SharedArrayBuffer. A model's coefficient arrays are made so: a solver worker
+ * is sent them without a copy (solver-pool.ts), and neither thread writes them once built.
+ */
+export function sharedInt32Array(length: number): Int32Array {
+  return new Int32Array(new SharedArrayBuffer(length * Int32Array.BYTES_PER_ELEMENT));
+}
+
+export function sharedFloat64Array(length: number): Float64Array {
+  return new Float64Array(new SharedArrayBuffer(length * Float64Array.BYTES_PER_ELEMENT));
+}

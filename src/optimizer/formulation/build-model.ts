@@ -36,7 +36,7 @@ import type { Account, Asset, Book, EligibilityRule } from '../../domain/model';
 import { fxRate } from '../../domain/valuation';
 import { ascendingOrder } from '../../support/ascending-order';
 import { cached } from '../../support/memo';
-import { resized } from '../../support/typed-arrays';
+import { resized, sharedFloat64Array, sharedInt32Array } from '../../support/typed-arrays';
 import type { AccountTarget } from '../account-targets';
 import { assetsById } from '../account-targets';
 import type { OptimizeRequest } from '../optimizer.types';
@@ -213,8 +213,10 @@ class ModelDraft {
     }
     for (let column = 0; column < columnCount; column += 1) start[column + 1] += start[column];
     const next = start.slice(0, columnCount);
-    const rows = new Int32Array(entryCount);
-    const values = new Float64Array(entryCount);
+    // The coefficient arrays are shared memory, so the solver pool sends them to a worker as they
+    // are rather than copying them for every solve (3.7 MB at 1000x100).
+    const rows = sharedInt32Array(entryCount);
+    const values = sharedFloat64Array(entryCount);
     for (const { row: entryRow, column: entryColumn, value: entryValue, count } of chunks) {
       for (let entry = 0; entry < count; entry += 1) {
         const position = next[entryColumn[entry]]++;
@@ -222,7 +224,7 @@ class ModelDraft {
         values[position] = entryValue[entry];
       }
     }
-    const columnStart = new Int32Array(columnCount + 1);
+    const columnStart = sharedInt32Array(columnCount + 1);
     let written = 0;
     for (let column = 0; column < columnCount; column += 1) {
       columnStart[column] = written;

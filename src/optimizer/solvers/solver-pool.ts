@@ -100,32 +100,32 @@ function abortError(signal: AbortSignal): Error {
   return error;
 }
 
-/** Copies the arrays so the caller's model stays usable after the copies are transferred. */
+/**
+ * The model as sent to a worker. Arrays on a SharedArrayBuffer (the coefficients, build-model.ts)
+ * go as they are: both threads only read them. The others are copied and the copies transferred,
+ * so the caller's model stays usable.
+ */
 function copyForTransfer(model: LinearModel): { model: LinearModel; transfer: ArrayBuffer[] } {
+  const transfer: ArrayBuffer[] = [];
+  const send = <T extends Float64Array | Int32Array | Uint8Array>(array: T): T => {
+    if (array.buffer instanceof SharedArrayBuffer) return array;
+    const copy = array.slice() as T;
+    transfer.push(copy.buffer as ArrayBuffer);
+    return copy;
+  };
   const copy: LinearModel = {
     columnCount: model.columnCount,
     rowCount: model.rowCount,
-    objective: model.objective.slice(),
-    columnLower: model.columnLower.slice(),
-    columnUpper: model.columnUpper.slice(),
-    integrality: model.integrality.slice(),
-    rowLower: model.rowLower.slice(),
-    rowUpper: model.rowUpper.slice(),
-    columnStart: model.columnStart.slice(),
-    rowIndex: model.rowIndex.slice(),
-    value: model.value.slice(),
+    objective: send(model.objective),
+    columnLower: send(model.columnLower),
+    columnUpper: send(model.columnUpper),
+    integrality: send(model.integrality),
+    rowLower: send(model.rowLower),
+    rowUpper: send(model.rowUpper),
+    columnStart: send(model.columnStart),
+    rowIndex: send(model.rowIndex),
+    value: send(model.value),
   };
-  const transfer = [
-    copy.objective,
-    copy.columnLower,
-    copy.columnUpper,
-    copy.integrality,
-    copy.rowLower,
-    copy.rowUpper,
-    copy.columnStart,
-    copy.rowIndex,
-    copy.value,
-  ].map((array) => array.buffer as ArrayBuffer);
   return { model: copy, transfer };
 }
 

@@ -1,5 +1,6 @@
 import { randomTransportModel } from '../../../bench/random-model';
 import { SolverPool } from '../../../src/optimizer/solvers/solver-pool';
+import { sharedFloat64Array, sharedInt32Array } from '../../../src/support/typed-arrays';
 import { expectClose } from '../../support/tolerance';
 import { coverageLp, lotSizeMip } from './fixtures';
 import { marketSplitModel, SOLVER_TOLERANCE } from './model-factory';
@@ -46,6 +47,26 @@ describe('SolverPool', () => {
     expectClose(result.rowDuals?.[0], 3, SOLVER_TOLERANCE);
     // The caller's arrays were copied, not transferred away.
     expect(Array.from(coverageLp.objective)).toEqual([2, 3]);
+  });
+
+  it('sends coefficient arrays on shared memory as they are, and both backends solve from them', async () => {
+    // As build-model.ts makes them: CSC arrays on a SharedArrayBuffer, which cannot be transferred.
+    const shared = {
+      ...coverageLp,
+      columnStart: Int32Array.from(coverageLp.columnStart),
+      rowIndex: sharedInt32Array(coverageLp.rowIndex.length),
+      value: sharedFloat64Array(coverageLp.value.length),
+    };
+    shared.rowIndex.set(coverageLp.rowIndex);
+    shared.value.set(coverageLp.value);
+    for (const backend of ['HIGHS', 'JS_LP_SOLVER'] as const) {
+      const result = await pool.solve(shared, backend, options);
+      expect(result.status).toBe('OPTIMAL');
+      expectClose(result.objectiveValue, 24, SOLVER_TOLERANCE);
+    }
+    // Still the caller's, and unchanged.
+    expect(Array.from(shared.value)).toEqual(Array.from(coverageLp.value));
+    expect(shared.value.buffer).toBeInstanceOf(SharedArrayBuffer);
   });
 
   it('runs both backends and queues solves beyond the pool size', async () => {
