@@ -253,8 +253,8 @@ class ModelDraft {
       columnCount,
       rowCount,
       // Views, not copies: a large model's arrays are tens of MB, and the spare capacity is at most
-      // PRESIZED_PAIRS_MAX or as large as what is used (the solver pool copies a model before
-      // sending it to a worker).
+      // PRESIZED_PAIRS_MAX or as large as what is used (the solver pool copies these before sending
+      // them to a worker; the shared coefficient arrays go as they are).
       objective: this.cost.subarray(0, columnCount),
       columnLower: this.columnLower.subarray(0, columnCount),
       columnUpper: this.columnUpper.subarray(0, columnCount),

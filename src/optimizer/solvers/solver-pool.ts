@@ -160,7 +160,7 @@ export class SolverPool {
    * died. Rejects with an `AbortError` when `signal` (or `options.signal`) aborts: a queued solve
    * leaves the queue, a running one's worker is terminated and replaced, so the capacity is free
    * again at once. Rejects with an Error after `close()`. The model's arrays are copied before
-   * being transferred.
+   * being transferred, except those on shared memory, which the worker only reads.
    */
   solve(
     model: LinearModel,
