@@ -173,6 +173,7 @@ function addViolatedRows(
  * Prices the left-out columns (reduced costs written to `reducedCosts`) and brings in those below
  * -DUAL_TOLERANCE: per source (when the hints give sources) at most `columnsPerSourcePerRound`,
  * then per group at most `columnsPerGroupPerRound`, the most negative first. Returns how many came in.
+ * `candidates` is scratch space of a column each, reused round after round.
  */
 function addPricedColumns(
   model: LinearModel,
