@@ -80,9 +80,9 @@ export function prepareVerification(book: Book, request: OptimizeRequest): Verif
         book.market.fxRates,
         request.asOfDate,
       );
-      posted.set(target.account.id, {
+      posted.set(account.id, {
         lines,
-        usage: lines.length === 0 ? undefined : concentrationUsage(target.account, lines, target.requirement),
+        usage: lines.length === 0 ? undefined : concentrationUsage(account, lines, target.requirement),
       });
     }
   }

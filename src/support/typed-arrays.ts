@@ -16,3 +16,13 @@ export function sharedInt32Array(length: number): Int32Array {
 export function sharedFloat64Array(length: number): Float64Array {
   return new Float64Array(new SharedArrayBuffer(length * Float64Array.BYTES_PER_ELEMENT));
 }
+
+/** The positions of `flags` that hold `flag`, ascending, in an array made at its size. */
+export function indicesWhere(flags: Uint8Array, flag: number): Int32Array {
+  let count = 0;
+  for (let index = 0; index < flags.length; index += 1) if (flags[index] === flag) count += 1;
+  const indices = new Int32Array(count);
+  let written = 0;
+  for (let index = 0; index < flags.length; index += 1) if (flags[index] === flag) indices[written++] = index;
+  return indices;
+}

@@ -1,4 +1,4 @@
-import { resized } from '../../src/support/typed-arrays';
+import { indicesWhere, resized } from '../../src/support/typed-arrays';
 
 describe('resized', () => {
   it('keeps the entries that fit, zero-fills the rest, and keeps the array type', () => {
@@ -15,5 +15,15 @@ describe('resized', () => {
     const copy = resized(original, 2);
     copy[0] = 1;
     expect([...original]).toEqual([7, 8]);
+  });
+});
+
+describe('indicesWhere', () => {
+  it('lists the positions holding the flag, ascending, for either flag', () => {
+    const flags = Uint8Array.from([1, 0, 0, 1, 1, 0]);
+    expect([...indicesWhere(flags, 1)]).toEqual([0, 3, 4]);
+    expect([...indicesWhere(flags, 0)]).toEqual([1, 2, 5]);
+    expect(indicesWhere(flags, 1)).toBeInstanceOf(Int32Array);
+    expect([...indicesWhere(new Uint8Array(0), 1)]).toEqual([]);
   });
 });

@@ -11,6 +11,7 @@
  * Thresholds measured with bench/optimizer-bench.ts on the synthetic books (2-core EPYC, Node 20):
  * see the README's Benchmarks section.
  */
+import { indicesWhere } from '../../support/typed-arrays';
 import type { LinearModel, PartialModelHints, WorkingSet } from '../solvers/linear-model';
 import { isMixedInteger } from '../solvers/solve-support';
 import type { AllocationTable } from './allocation-table';
@@ -61,7 +62,7 @@ export function partialModelHints(
 
   const fitsStart =
     start !== undefined && start.rows.length === model.rowCount && start.columns.length === model.columnCount;
-  const lazyRows = fitsStart ? leftOut(start.rows) : concentrationRowsOf(formulation);
+  const lazyRows = fitsStart ? indicesWhere(start.rows, 0) : concentrationRowsOf(formulation);
   const initialColumns = fitsStart
     ? Uint8Array.from(start.columns)
     : startingColumns(formulation, model, lazyRows, settings);
@@ -125,16 +126,6 @@ function concentrationRowsOf(formulation: Formulation): Int32Array {
   for (let position = 0; position < rows.length; position += 1)
     rows[position] = concentrationRows[position].row;
   return rows;
-}
-
-function leftOut(included: Uint8Array): Int32Array {
-  let count = 0;
-  for (let index = 0; index < included.length; index += 1) if (included[index] === 0) count += 1;
-  const indices = new Int32Array(count);
-  let written = 0;
-  for (let index = 0; index < included.length; index += 1)
-    if (included[index] === 0) indices[written++] = index;
-  return indices;
 }
 
 /**

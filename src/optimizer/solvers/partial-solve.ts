@@ -27,6 +27,7 @@
  *
  * Only for LPs, and only with a backend that returns duals and takes a basis (HiGHS).
  */
+import { indicesWhere } from '../../support/typed-arrays';
 import type { LinearBasis, LinearModel, PartialModelHints, SolveOptions, SolveResult } from './linear-model';
 import { isMixedInteger } from './solve-support';
 
@@ -51,15 +52,6 @@ export const PRUNE_AFTER_ROUND = 1;
 export const MAX_ROUNDS = 60;
 
 type Solve = (model: LinearModel, options: SolveOptions) => Promise<SolveResult>;
-
-function indicesOf(flags: Uint8Array): Int32Array {
-  let count = 0;
-  for (let index = 0; index < flags.length; index += 1) count += flags[index];
-  const indices = new Int32Array(count);
-  let written = 0;
-  for (let index = 0; index < flags.length; index += 1) if (flags[index] === 1) indices[written++] = index;
-  return indices;
-}
 
 /** The model over `rows` x `columns` (both ascending), renumbered. */
 export function restrictModel(
@@ -332,8 +324,8 @@ export async function solvePartially(
 
   for (let round = 0; round < MAX_ROUNDS; round += 1) {
     if (remainingMs() <= 0) return { backend: 'HIGHS', status: 'TIME_LIMIT', solveMs: elapsedMs() };
-    const rows = indicesOf(rowIn);
-    const columns = indicesOf(columnIn);
+    const rows = indicesWhere(rowIn, 1);
+    const columns = indicesWhere(columnIn, 1);
     const restricted = restrictModel(model, objective, columnUpper, rows, columns);
     const result = await solve(restricted, {
       ...options,
